@@ -1,0 +1,155 @@
+/*
+ * Allocation, growable buffers and the system error table.
+ * Every allocation failure ends in bt_oom(), so callers never check for NULL.
+ */
+#include "base/base.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *bt_strerror(int code)
+{
+    switch (code) {
+#define BT_ERR_CASE(name, value, text)                                         \
+    case value:                                                                \
+        return text;
+        BT_ERRORS(BT_ERR_CASE)
+#undef BT_ERR_CASE
+    default:
+        return "unknown error";
+    }
+}
+
+void bt_oom(void)
+{
+    fputs("baton: out of memory\n", stderr);
+    abort();
+}
+
+void *bt_xmalloc(size_t n)
+{
+    void *p = malloc(n ? n : 1);
+    if (!p)
+        bt_oom();
+    return p;
+}
+
+void *bt_xcalloc(size_t count, size_t size)
+{
+    void *p = calloc(count ? count : 1, size ? size : 1);
+    if (!p)
+        bt_oom();
+    return p;
+}
+
+void *bt_xrealloc(void *p, size_t n)
+{
+    void *q = realloc(p, n ? n : 1);
+    if (!q)
+        bt_oom();
+    return q;
+}
+
+char *bt_xstrdup(const char *s)
+{
+    return bt_xstrndup(s, strlen(s));
+}
+
+char *bt_xstrndup(const char *s, size_t n)
+{
+    char *p = bt_xmalloc(n + 1);
+    memcpy(p, s, n);
+    p[n] = '\0';
+    return p;
+}
+
+char *bt_xasprintf(const char *fmt, ...)
+{
+    bt_buf b;
+    va_list ap;
+    bt_buf_init(&b);
+    va_start(ap, fmt);
+    bt_buf_vprintf(&b, fmt, ap);
+    va_end(ap);
+    return bt_buf_take(&b);
+}
+
+void bt_buf_init(bt_buf *b)
+{
+    b->data = NULL;
+    b->len = 0;
+    b->cap = 0;
+}
+
+void bt_buf_fini(bt_buf *b)
+{
+    free(b->data);
+    bt_buf_init(b);
+}
+
+void bt_buf_reset(bt_buf *b)
+{
+    b->len = 0;
+    if (b->data)
+        b->data[0] = '\0';
+}
+
+static void buf_reserve(bt_buf *b, size_t extra)
+{
+    size_t need = b->len + extra + 1;
+    if (need <= b->cap)
+        return;
+    size_t cap = b->cap ? b->cap : 64;
+    while (cap < need)
+        cap *= 2;
+    b->data = bt_xrealloc(b->data, cap);
+    b->cap = cap;
+}
+
+void bt_buf_append(bt_buf *b, const void *p, size_t n)
+{
+    buf_reserve(b, n);
+    if (n)
+        memcpy(b->data + b->len, p, n);
+    b->len += n;
+    b->data[b->len] = '\0';
+}
+
+void bt_buf_puts(bt_buf *b, const char *s)
+{
+    bt_buf_append(b, s, strlen(s));
+}
+
+void bt_buf_putc(bt_buf *b, char c)
+{
+    bt_buf_append(b, &c, 1);
+}
+
+void bt_buf_vprintf(bt_buf *b, const char *fmt, va_list ap)
+{
+    va_list copy;
+    va_copy(copy, ap);
+    int n = vsnprintf(NULL, 0, fmt, copy);
+    va_end(copy);
+    if (n < 0)
+        return;
+    buf_reserve(b, (size_t)n);
+    vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+    b->len += (size_t)n;
+}
+
+void bt_buf_printf(bt_buf *b, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    bt_buf_vprintf(b, fmt, ap);
+    va_end(ap);
+}
+
+char *bt_buf_take(bt_buf *b)
+{
+    char *p = b->data ? b->data : bt_xstrdup("");
+    bt_buf_init(b);
+    return p;
+}

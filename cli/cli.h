@@ -1,0 +1,21 @@
+/*
+ * cli: the `baton` command's front end. Argument parsing and rendering
+ * only; the work is done by the modules below.
+ */
+#ifndef BATON_CLI_H
+#define BATON_CLI_H
+
+/* Exit codes shared by every subcommand. */
+enum {
+    CLI_EXIT_OK = 0,     /* success / all valid / execution SUCCEEDED */
+    CLI_EXIT_FAILED = 1, /* invalid definition / execution did not succeed */
+    CLI_EXIT_USAGE = 2   /* bad arguments, unreadable files */
+};
+
+/* `baton validate [options] FILE...` */
+int cli_validate_main(int argc, char **argv);
+
+/* Prints "baton: " + message to stderr. */
+void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#endif

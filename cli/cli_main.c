@@ -1,0 +1,57 @@
+/*
+ * `baton`: dispatches to a subcommand. Exit codes: 0 success, 1 the thing
+ * checked or run did not succeed, 2 usage or I/O problems.
+ */
+#include "cli/cli.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#ifndef BATON_VERSION
+#define BATON_VERSION "0.1.0"
+#endif
+
+static const char usage[] =
+    "usage: baton [--help] [--version] <command> [<args>]\n"
+    "\n"
+    "Baton runs Amazon States Language workflows on one machine.\n"
+    "\n"
+    "commands:\n"
+    "  validate FILE...   check state machine definitions (see\n"
+    "                     'baton validate --help')\n"
+    "\n"
+    "Exit status: 0 success, 1 failure of what was checked or run,\n"
+    "2 usage or input/output errors.\n";
+
+void cli_error(const char *fmt, ...)
+{
+    va_list ap;
+    fputs("baton: ", stderr);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        fputs(usage, stderr);
+        return CLI_EXIT_USAGE;
+    }
+    const char *cmd = argv[1];
+    if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {
+        fputs(usage, stdout);
+        return CLI_EXIT_OK;
+    }
+    if (!strcmp(cmd, "--version") || !strcmp(cmd, "version")) {
+        printf("baton %s\n", BATON_VERSION);
+        return CLI_EXIT_OK;
+    }
+    if (!strcmp(cmd, "validate"))
+        return cli_validate_main(argc - 1, argv + 1);
+    cli_error("unknown command '%s'", cmd);
+    fputs(usage, stderr);
+    return CLI_EXIT_USAGE;
+}

@@ -1,0 +1,240 @@
+/*
+ * statelang internals: the compiled machine's shape and the validation
+ * context shared by the checking files. Private to statelang/.
+ *
+ * A compiled machine owns the parsed definition (json-c tree) and never
+ * changes after sl_machine_compile returns; states point into that tree.
+ */
+#ifndef BATON_STATELANG_INT_H
+#define BATON_STATELANG_INT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "base/base.h"
+#include "statelang/sl_jsonata_int.h"
+#include "statelang/sl_path_int.h"
+#include "statelang/statelang.h"
+
+/* ---- The eight state types ------------------------------------------------
+ */
+#define SL_STATE_KINDS(X)                                                      \
+    X(TASK, "Task")                                                            \
+    X(WAIT, "Wait")                                                            \
+    X(PASS, "Pass")                                                            \
+    X(SUCCEED, "Succeed")                                                      \
+    X(FAIL, "Fail")                                                            \
+    X(CHOICE, "Choice")                                                        \
+    X(PARALLEL, "Parallel")                                                    \
+    X(MAP, "Map")
+
+typedef enum sl_state_kind {
+#define SL_KIND_ENUM(id, name) SL_KIND_##id,
+    SL_STATE_KINDS(SL_KIND_ENUM)
+#undef SL_KIND_ENUM
+        SL_KIND_COUNT
+} sl_state_kind;
+
+#define SL_KIND_BIT(id) (1u << SL_KIND_##id)
+
+typedef enum sl_ql { SL_QL_JSONPATH, SL_QL_JSONATA } sl_ql;
+
+const char *sl__kind_name(sl_state_kind kind);
+
+typedef struct sl_scope sl_scope;
+typedef struct sl_state sl_state;
+
+/* One state of one scope. Strings are borrowed from the machine's tree. */
+struct sl_state {
+    sl_state_kind kind;
+    const char *name;
+    json_object *def;    /* the state's object in the definition */
+    sl_ql ql;            /* effective query language */
+    sl_scope *scope;     /* the scope that holds this state */
+    const char *next;    /* Next, or NULL */
+    bool end;            /* End: true */
+    sl_scope **branches; /* Parallel: one scope per branch */
+    size_t nbranches;
+    sl_scope *processor; /* Map: ItemProcessor / Iterator */
+};
+
+/* A States object: the top level, a Parallel branch or a Map processor. */
+struct sl_scope {
+    sl_scope *parent; /* NULL at top level */
+    sl_state *owner;  /* the Parallel/Map state, NULL at top level */
+    json_object *def; /* the object holding StartAt/States */
+    const char *start_at;
+    sl_state **states; /* in definition order */
+    size_t nstates;
+    json_object *index;    /* state name -> position in states */
+    json_object *assigned; /* variable name -> location of its Assign */
+};
+
+struct sl_machine {
+    json_object *root; /* the parsed definition, owned */
+    sl_machine_type type;
+    sl_ql ql; /* top-level QueryLanguage */
+    sl_scope *top;
+    /* Every scope, for freeing. */
+    sl_scope **scopes;
+    size_t nscopes;
+};
+
+/* ---- Choice comparison operators (reference §5.2) --------------------------
+ * X(name, operand) where operand says what the rule's value must be.       */
+typedef enum sl_operand {
+    SL_OPND_STRING,
+    SL_OPND_PATTERN, /* StringMatches wildcard pattern */
+    SL_OPND_NUMBER,
+    SL_OPND_BOOL,
+    SL_OPND_TIMESTAMP,
+    SL_OPND_PATH /* the *Path variants */
+} sl_operand;
+
+#define SL_CHOICE_OPS(X)                                                       \
+    X(StringEquals, SL_OPND_STRING)                                            \
+    X(StringEqualsPath, SL_OPND_PATH)                                          \
+    X(StringLessThan, SL_OPND_STRING)                                          \
+    X(StringLessThanPath, SL_OPND_PATH)                                        \
+    X(StringGreaterThan, SL_OPND_STRING)                                       \
+    X(StringGreaterThanPath, SL_OPND_PATH)                                     \
+    X(StringLessThanEquals, SL_OPND_STRING)                                    \
+    X(StringLessThanEqualsPath, SL_OPND_PATH)                                  \
+    X(StringGreaterThanEquals, SL_OPND_STRING)                                 \
+    X(StringGreaterThanEqualsPath, SL_OPND_PATH)                               \
+    X(StringMatches, SL_OPND_PATTERN)                                          \
+    X(NumericEquals, SL_OPND_NUMBER)                                           \
+    X(NumericEqualsPath, SL_OPND_PATH)                                         \
+    X(NumericLessThan, SL_OPND_NUMBER)                                         \
+    X(NumericLessThanPath, SL_OPND_PATH)                                       \
+    X(NumericGreaterThan, SL_OPND_NUMBER)                                      \
+    X(NumericGreaterThanPath, SL_OPND_PATH)                                    \
+    X(NumericLessThanEquals, SL_OPND_NUMBER)                                   \
+    X(NumericLessThanEqualsPath, SL_OPND_PATH)                                 \
+    X(NumericGreaterThanEquals, SL_OPND_NUMBER)                                \
+    X(NumericGreaterThanEqualsPath, SL_OPND_PATH)                              \
+    X(BooleanEquals, SL_OPND_BOOL)                                             \
+    X(BooleanEqualsPath, SL_OPND_PATH)                                         \
+    X(TimestampEquals, SL_OPND_TIMESTAMP)                                      \
+    X(TimestampEqualsPath, SL_OPND_PATH)                                       \
+    X(TimestampLessThan, SL_OPND_TIMESTAMP)                                    \
+    X(TimestampLessThanPath, SL_OPND_PATH)                                     \
+    X(TimestampGreaterThan, SL_OPND_TIMESTAMP)                                 \
+    X(TimestampGreaterThanPath, SL_OPND_PATH)                                  \
+    X(TimestampLessThanEquals, SL_OPND_TIMESTAMP)                              \
+    X(TimestampLessThanEqualsPath, SL_OPND_PATH)                               \
+    X(TimestampGreaterThanEquals, SL_OPND_TIMESTAMP)                           \
+    X(TimestampGreaterThanEqualsPath, SL_OPND_PATH)                            \
+    X(IsNull, SL_OPND_BOOL)                                                    \
+    X(IsPresent, SL_OPND_BOOL)                                                 \
+    X(IsNumeric, SL_OPND_BOOL)                                                 \
+    X(IsString, SL_OPND_BOOL)                                                  \
+    X(IsBoolean, SL_OPND_BOOL)                                                 \
+    X(IsTimestamp, SL_OPND_BOOL)
+
+/* ---- Validation context -----------------------------------------------------
+ */
+typedef struct sl_vctx {
+    const char *text; /* definition text, for line/column */
+    size_t len;
+    sl_diags *diags;
+    bt_buf ptr; /* location of what is being checked */
+    sl_machine *m;
+    json_object *names; /* every state name seen, for uniqueness */
+    int depth;          /* nesting of scopes, bounded */
+    sl_scope *scope;    /* the scope whose states are being checked */
+} sl_vctx;
+
+/* Diagnostics at the current location (ptr), at ptr + "/field", or with no
+ * location at all. */
+void sl__err(sl_vctx *v, const char *code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+void sl__err_field(sl_vctx *v, const char *field, const char *code,
+                   const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+void sl__err_noloc(sl_vctx *v, const char *code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+void sl__warn(sl_vctx *v, const char *code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Location stack: push returns a mark that pop restores. Array elements
+ * are written AWS's way, "Choices[0]". */
+size_t sl__ptr_push(sl_vctx *v, const char *segment);
+size_t sl__ptr_push_index(sl_vctx *v, size_t index);
+void sl__ptr_pop(sl_vctx *v, size_t mark);
+
+#define SL_SCHEMA "SCHEMA_VALIDATION_FAILED"
+#define SL_MISSING_TARGET "MISSING_TRANSITION_TARGET"
+#define SL_MISSING_END "MISSING_END_STATE"
+#define SL_DUPLICATE_NAME "DUPLICATE_STATE_NAME"
+#define SL_INVALID_NAME "INVALID_STATE_NAME"
+#define SL_INVALID_JSON "INVALID_JSON_DESCRIPTION"
+#define SL_MISSING_DESCRIPTION "MISSING_DESCRIPTION"
+
+/* ---- Checks (sl_check_*.c) --------------------------------------------------
+ */
+
+/* Checks one state object and fills st (kind, next/end, branches...). The
+ * location is the state's ("/States/<name>"). Nested scopes are built
+ * through sl__scope_build. */
+void sl__check_state(sl_vctx *v, sl_state *st, sl_ql machine_ql);
+
+/* Builds and checks a scope object at the current location. Returns NULL
+ * when the object is too broken to hold states. */
+sl_scope *sl__scope_build(sl_vctx *v, json_object *obj, sl_scope *parent,
+                          sl_state *owner, sl_ql machine_ql);
+
+/* Field checks shared by several state types. Each reports its own
+ * problems at the current location + field. */
+void sl__check_path_field(sl_vctx *v, json_object *state, const char *field,
+                          bool reference, bool nullable);
+void sl__check_template(sl_vctx *v, json_object *tmpl, const char *field);
+/* Checks an Assign object and records its names in v->scope. */
+void sl__check_assign(sl_vctx *v, json_object *assign, sl_ql ql);
+void sl__check_retry(sl_vctx *v, json_object *retry);
+void sl__check_catch(sl_vctx *v, json_object *catch_, sl_ql ql);
+void sl__check_choices(sl_vctx *v, json_object *state, sl_ql ql);
+/* Type-specific checks (sl_check_types.c). */
+void sl__check_task(sl_vctx *v, sl_state *st);
+void sl__check_wait(sl_vctx *v, sl_state *st);
+void sl__check_fail(sl_vctx *v, sl_state *st);
+void sl__check_parallel(sl_vctx *v, sl_state *st, sl_ql machine_ql);
+void sl__check_map(sl_vctx *v, sl_state *st, sl_ql machine_ql);
+/* A value that may be a JSONata expression string anywhere inside. */
+void sl__check_jsonata_value(sl_vctx *v, json_object *value);
+/* True when s is "{% ... %}" (the whole string). */
+bool sl__is_jsonata(const char *s);
+/* Checks one "{% ... %}" string; reports syntax errors at ptr. */
+void sl__check_jsonata_string(sl_vctx *v, const char *s);
+/* Integer field checks: [lo, hi]; JSONata allows an expression instead. */
+void sl__check_int_field(sl_vctx *v, json_object *obj, const char *field,
+                         int64_t lo, int64_t hi, sl_ql ql);
+
+/* Recognised Task/ItemReader/ResultWriter resource forms (sl_resource.c). */
+typedef enum sl_resource_kind {
+    SL_RES_INVALID,
+    SL_RES_LAMBDA_ARN, /* arn:...:lambda:...:function:NAME[:QUALIFIER] */
+    SL_RES_ACTIVITY,   /* arn:...:states:...:activity:NAME */
+    SL_RES_INTEGRATION /* arn:...:states:::SERVICE:ACTION[.suffix] */
+} sl_resource_kind;
+
+typedef enum sl_resource_pattern {
+    SL_PATTERN_REQUEST_RESPONSE,
+    SL_PATTERN_SYNC,
+    SL_PATTERN_SYNC2,
+    SL_PATTERN_CALLBACK /* .waitForTaskToken */
+} sl_resource_pattern;
+
+sl_resource_kind sl__resource_classify(const char *arn,
+                                       sl_resource_pattern *pattern);
+
+/* ---- Timestamps (sl_time.c) -------------------------------------------------
+ */
+/* Parses an RFC 3339 timestamp as AWS accepts it (T separator, Z or a
+ * numeric offset, any number of fraction digits). Writes microseconds since
+ * the epoch. Returns false when s is not such a timestamp. */
+bool sl_timestamp_parse(const char *s, int64_t *epoch_us);
+/* Formats milliseconds since the epoch as AWS prints context timestamps:
+ * YYYY-MM-DDTHH:MM:SS.mmmZ. buf must hold 32 bytes. */
+void sl_timestamp_format_ms(int64_t epoch_ms, char buf[32]);
+
+#endif

@@ -1,0 +1,146 @@
+/*
+ * base/: strict JSON parsing with positions, pointer-to-position lookup,
+ * buffers and UTF-8 counting.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/base.h"
+
+static int parse(const char *text, json_object **out, bt_json_error *err)
+{
+    return bt_json_parse(text, strlen(text), 32, out, err);
+}
+
+static void test_parse_values(void **state)
+{
+    (void)state;
+    json_object *o = NULL;
+    bt_json_error err;
+    /* A top-level number must parse although json-c waits for digits. */
+    assert_int_equal(parse("42", &o, &err), 0);
+    assert_int_equal(json_object_get_int(o), 42);
+    json_object_put(o);
+    assert_int_equal(parse("  {\"a\": [1, 2]}\n", &o, &err), 0);
+    assert_string_equal(bt_json_compact(o), "{\"a\":[1,2]}");
+    json_object_put(o);
+    /* json-c represents a top-level null as NULL; it still parses. */
+    o = (json_object *)&o;
+    assert_int_equal(parse(" null ", &o, &err), 0);
+    assert_null(o);
+    assert_int_equal(parse("nul", &o, &err), BT_EPARSE);
+    assert_int_equal(parse("null x", &o, &err), BT_EPARSE);
+    /* Slashes are not escaped in output. */
+    assert_int_equal(parse("\"a/b\"", &o, &err), 0);
+    assert_string_equal(bt_json_compact(o), "\"a/b\"");
+    json_object_put(o);
+}
+
+static void test_parse_errors(void **state)
+{
+    (void)state;
+    json_object *o = NULL;
+    bt_json_error err;
+    assert_int_equal(parse("{\"a\": 1,}", &o, &err), BT_EPARSE);
+    assert_int_equal(parse("[1, 2,]", &o, &err), BT_EPARSE);
+    assert_int_equal(parse("{\"a\": 1} x", &o, &err), BT_EPARSE);
+    assert_int_equal(err.line, 1);
+    assert_int_equal(err.column, 10);
+    assert_int_equal(parse("{\n  \"a\": tru\n}", &o, &err), BT_EPARSE);
+    assert_int_equal(err.line, 2);
+    assert_int_equal(parse("", &o, &err), BT_EPARSE);
+    assert_int_equal(parse("{\"a\": ", &o, &err), BT_EPARSE);
+    /* Deeper than the bound is an error, not a crash. */
+    char deep[200];
+    memset(deep, '[', 100);
+    memset(deep + 100, ']', 99);
+    deep[199] = '\0';
+    assert_int_equal(bt_json_parse(deep, strlen(deep), 32, &o, &err),
+                     BT_EPARSE);
+}
+
+static void test_locate(void **state)
+{
+    (void)state;
+    const char *t = "{\n"
+                    "  \"States\": {\n"
+                    "    \"Fetch\": {\"Next\": \"x\",\n"
+                    "      \"Catch\": [ {\"A\": 1}, {\"Next\": \"y\"} ]},\n"
+                    "    \"a/b~c\": 1\n"
+                    "  }\n"
+                    "}\n";
+    int line, col;
+    assert_true(
+        bt_json_locate(t, strlen(t), "/States/Fetch/Next", &line, &col));
+    assert_int_equal(line, 3);
+    assert_int_equal(col, 15);
+    /* AWS's "Catch[1]" form and the JSON Pointer "/Catch/1" form. */
+    assert_true(bt_json_locate(t, strlen(t), "/States/Fetch/Catch[1]/Next",
+                               &line, &col));
+    assert_int_equal(line, 4);
+    assert_int_equal(col, 29);
+    assert_true(bt_json_locate(t, strlen(t), "/States/Fetch/Catch/1/Next",
+                               &line, &col));
+    assert_int_equal(line, 4);
+    assert_int_equal(col, 29);
+    /* Escaped pointer segments. */
+    assert_true(bt_json_locate(t, strlen(t), "/States/a~1b~0c", &line, &col));
+    assert_int_equal(line, 5);
+    assert_int_equal(col, 5);
+    /* A missing member falls back to the deepest prefix found. */
+    assert_true(bt_json_locate(t, strlen(t), "/States/Nope", &line, &col));
+    assert_int_equal(line, 2);
+    assert_true(bt_json_locate(t, strlen(t), "/", &line, &col));
+    assert_int_equal(line, 1);
+    assert_int_equal(col, 1);
+}
+
+static void test_locate_unicode_column(void **state)
+{
+    (void)state;
+    /* Columns count characters, not bytes: "Ж" is two bytes. */
+    const char *t = "{\"Ж\": {\"b\": 1}}";
+    int line, col;
+    assert_true(bt_json_locate(t, strlen(t), "/Ж/b", &line, &col));
+    assert_int_equal(line, 1);
+    assert_int_equal(col, 8);
+}
+
+static void test_buf_and_utf8(void **state)
+{
+    (void)state;
+    bt_buf b;
+    bt_buf_init(&b);
+    for (int i = 0; i < 100; i++)
+        bt_buf_printf(&b, "%d,", i);
+    assert_int_equal(b.len, 290);
+    bt_pointer_push(&b, "a/b~");
+    assert_string_equal(b.data + 290, "/a~1b~0");
+    char *s = bt_buf_take(&b);
+    assert_null(b.data);
+    free(s);
+    assert_int_equal(bt_utf8_length("a\xd0\x96\xe4\xb8\xad", 6), 3);
+    uint32_t cp;
+    assert_int_equal(bt_utf8_decode("\xf0\x9f\x98\x80", 4, &cp), 4);
+    assert_int_equal(cp, 0x1F600);
+    /* Overlong encodings are invalid. */
+    assert_int_equal(bt_utf8_decode("\xc0\xaf", 2, &cp), 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_parse_values),
+        cmocka_unit_test(test_parse_errors),
+        cmocka_unit_test(test_locate),
+        cmocka_unit_test(test_locate_unicode_column),
+        cmocka_unit_test(test_buf_and_utf8),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
