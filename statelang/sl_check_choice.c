@@ -57,31 +57,31 @@ static void check_operand(sl_vctx *v, json_object *rule,
                         : NULL;
     int64_t us;
     switch (op->operand) {
-    case SL_OPND_STRING:
+    case SL_CMP_STRING:
         if (!s)
             sl__err(v, SL_SCHEMA, "The field '%s' must be a string", op->name);
         break;
-    case SL_OPND_PATTERN:
+    case SL_CMP_PATTERN:
         if (!s || !pattern_ok(s))
             sl__err(v, SL_SCHEMA,
                     "The field '%s' must be a pattern string; a backslash "
                     "must be followed by a character",
                     op->name);
         break;
-    case SL_OPND_NUMBER:
+    case SL_CMP_NUMBER:
         if (!json_object_is_type(val, json_type_int) &&
             !json_object_is_type(val, json_type_double))
             sl__err(v, SL_SCHEMA, "The field '%s' must be a number", op->name);
         break;
-    case SL_OPND_BOOL:
+    case SL_CMP_BOOL:
         if (!json_object_is_type(val, json_type_boolean))
             sl__err(v, SL_SCHEMA, "The field '%s' must be a boolean", op->name);
         break;
-    case SL_OPND_TIMESTAMP:
+    case SL_CMP_TIMESTAMP:
         if (!s || !sl_timestamp_parse(s, &us))
             sl__err(v, SL_SCHEMA, "String does not match RFC3339 timestamp");
         break;
-    case SL_OPND_PATH:
+    case SL_CMP_PATH:
         sl__ptr_pop(v, mark);
         sl__check_path_field(v, rule, op->name, false, false);
         return;

@@ -83,54 +83,54 @@ struct sl_machine {
 /* ---- Choice comparison operators (reference §5.2) --------------------------
  * X(name, operand) where operand says what the rule's value must be.       */
 typedef enum sl_operand {
-    SL_OPND_STRING,
-    SL_OPND_PATTERN, /* StringMatches wildcard pattern */
-    SL_OPND_NUMBER,
-    SL_OPND_BOOL,
-    SL_OPND_TIMESTAMP,
-    SL_OPND_PATH /* the *Path variants */
+    SL_CMP_STRING,
+    SL_CMP_PATTERN, /* StringMatches wildcard pattern */
+    SL_CMP_NUMBER,
+    SL_CMP_BOOL,
+    SL_CMP_TIMESTAMP,
+    SL_CMP_PATH /* the *Path variants */
 } sl_operand;
 
 #define SL_CHOICE_OPS(X)                                                       \
-    X(StringEquals, SL_OPND_STRING)                                            \
-    X(StringEqualsPath, SL_OPND_PATH)                                          \
-    X(StringLessThan, SL_OPND_STRING)                                          \
-    X(StringLessThanPath, SL_OPND_PATH)                                        \
-    X(StringGreaterThan, SL_OPND_STRING)                                       \
-    X(StringGreaterThanPath, SL_OPND_PATH)                                     \
-    X(StringLessThanEquals, SL_OPND_STRING)                                    \
-    X(StringLessThanEqualsPath, SL_OPND_PATH)                                  \
-    X(StringGreaterThanEquals, SL_OPND_STRING)                                 \
-    X(StringGreaterThanEqualsPath, SL_OPND_PATH)                               \
-    X(StringMatches, SL_OPND_PATTERN)                                          \
-    X(NumericEquals, SL_OPND_NUMBER)                                           \
-    X(NumericEqualsPath, SL_OPND_PATH)                                         \
-    X(NumericLessThan, SL_OPND_NUMBER)                                         \
-    X(NumericLessThanPath, SL_OPND_PATH)                                       \
-    X(NumericGreaterThan, SL_OPND_NUMBER)                                      \
-    X(NumericGreaterThanPath, SL_OPND_PATH)                                    \
-    X(NumericLessThanEquals, SL_OPND_NUMBER)                                   \
-    X(NumericLessThanEqualsPath, SL_OPND_PATH)                                 \
-    X(NumericGreaterThanEquals, SL_OPND_NUMBER)                                \
-    X(NumericGreaterThanEqualsPath, SL_OPND_PATH)                              \
-    X(BooleanEquals, SL_OPND_BOOL)                                             \
-    X(BooleanEqualsPath, SL_OPND_PATH)                                         \
-    X(TimestampEquals, SL_OPND_TIMESTAMP)                                      \
-    X(TimestampEqualsPath, SL_OPND_PATH)                                       \
-    X(TimestampLessThan, SL_OPND_TIMESTAMP)                                    \
-    X(TimestampLessThanPath, SL_OPND_PATH)                                     \
-    X(TimestampGreaterThan, SL_OPND_TIMESTAMP)                                 \
-    X(TimestampGreaterThanPath, SL_OPND_PATH)                                  \
-    X(TimestampLessThanEquals, SL_OPND_TIMESTAMP)                              \
-    X(TimestampLessThanEqualsPath, SL_OPND_PATH)                               \
-    X(TimestampGreaterThanEquals, SL_OPND_TIMESTAMP)                           \
-    X(TimestampGreaterThanEqualsPath, SL_OPND_PATH)                            \
-    X(IsNull, SL_OPND_BOOL)                                                    \
-    X(IsPresent, SL_OPND_BOOL)                                                 \
-    X(IsNumeric, SL_OPND_BOOL)                                                 \
-    X(IsString, SL_OPND_BOOL)                                                  \
-    X(IsBoolean, SL_OPND_BOOL)                                                 \
-    X(IsTimestamp, SL_OPND_BOOL)
+    X(StringEquals, SL_CMP_STRING)                                             \
+    X(StringEqualsPath, SL_CMP_PATH)                                           \
+    X(StringLessThan, SL_CMP_STRING)                                           \
+    X(StringLessThanPath, SL_CMP_PATH)                                         \
+    X(StringGreaterThan, SL_CMP_STRING)                                        \
+    X(StringGreaterThanPath, SL_CMP_PATH)                                      \
+    X(StringLessThanEquals, SL_CMP_STRING)                                     \
+    X(StringLessThanEqualsPath, SL_CMP_PATH)                                   \
+    X(StringGreaterThanEquals, SL_CMP_STRING)                                  \
+    X(StringGreaterThanEqualsPath, SL_CMP_PATH)                                \
+    X(StringMatches, SL_CMP_PATTERN)                                           \
+    X(NumericEquals, SL_CMP_NUMBER)                                            \
+    X(NumericEqualsPath, SL_CMP_PATH)                                          \
+    X(NumericLessThan, SL_CMP_NUMBER)                                          \
+    X(NumericLessThanPath, SL_CMP_PATH)                                        \
+    X(NumericGreaterThan, SL_CMP_NUMBER)                                       \
+    X(NumericGreaterThanPath, SL_CMP_PATH)                                     \
+    X(NumericLessThanEquals, SL_CMP_NUMBER)                                    \
+    X(NumericLessThanEqualsPath, SL_CMP_PATH)                                  \
+    X(NumericGreaterThanEquals, SL_CMP_NUMBER)                                 \
+    X(NumericGreaterThanEqualsPath, SL_CMP_PATH)                               \
+    X(BooleanEquals, SL_CMP_BOOL)                                              \
+    X(BooleanEqualsPath, SL_CMP_PATH)                                          \
+    X(TimestampEquals, SL_CMP_TIMESTAMP)                                       \
+    X(TimestampEqualsPath, SL_CMP_PATH)                                        \
+    X(TimestampLessThan, SL_CMP_TIMESTAMP)                                     \
+    X(TimestampLessThanPath, SL_CMP_PATH)                                      \
+    X(TimestampGreaterThan, SL_CMP_TIMESTAMP)                                  \
+    X(TimestampGreaterThanPath, SL_CMP_PATH)                                   \
+    X(TimestampLessThanEquals, SL_CMP_TIMESTAMP)                               \
+    X(TimestampLessThanEqualsPath, SL_CMP_PATH)                                \
+    X(TimestampGreaterThanEquals, SL_CMP_TIMESTAMP)                            \
+    X(TimestampGreaterThanEqualsPath, SL_CMP_PATH)                             \
+    X(IsNull, SL_CMP_BOOL)                                                     \
+    X(IsPresent, SL_CMP_BOOL)                                                  \
+    X(IsNumeric, SL_CMP_BOOL)                                                  \
+    X(IsString, SL_CMP_BOOL)                                                   \
+    X(IsBoolean, SL_CMP_BOOL)                                                  \
+    X(IsTimestamp, SL_CMP_BOOL)
 
 /* ---- Validation context -----------------------------------------------------
  */
