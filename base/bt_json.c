@@ -28,9 +28,37 @@ static void offset_to_line_col(const char *text, size_t off, int *line,
     *column = (int)bt_utf8_length(text + line_start, off - line_start) + 1;
 }
 
+/* Offset of the first byte that is not valid UTF-8, or len. */
+static size_t utf8_invalid_at(const char *text, size_t len)
+{
+    size_t i = 0;
+    while (i < len) {
+        uint32_t cp;
+        if ((unsigned char)text[i] < 0x80) {
+            i++;
+            continue;
+        }
+        size_t n = bt_utf8_decode(text + i, len - i, &cp);
+        if (n == 0 || (cp >= 0xD800 && cp <= 0xDFFF))
+            return i;
+        i += n;
+    }
+    return len;
+}
+
 int bt_json_parse(const char *text, size_t len, int max_depth,
                   json_object **out, bt_json_error *err)
 {
+    size_t bad = utf8_invalid_at(text, len);
+    if (bad < len) {
+        if (err) {
+            offset_to_line_col(text, bad, &err->line, &err->column);
+            snprintf(err->message, sizeof err->message,
+                     "invalid UTF-8 byte 0x%02x",
+                     (unsigned)(unsigned char)text[bad]);
+        }
+        return BT_EPARSE;
+    }
     json_tokener *tok = json_tokener_new_ex(max_depth);
     if (!tok)
         bt_oom();

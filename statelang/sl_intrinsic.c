@@ -345,7 +345,7 @@ static int parse_args(icur *c, int depth, sl_intrinsic *call)
 static int parse_call(icur *c, int depth, sl_intrinsic **out)
 {
     size_t start = c->pos;
-    sl_intrinsic_fn fn;
+    sl_intrinsic_fn fn = SL_FN_COUNT;
     if (parse_callee(c, depth, &fn))
         return BT_EPARSE;
     sl_intrinsic *call = bt_xcalloc(1, sizeof *call);

@@ -135,7 +135,7 @@ static void put_utf8(bt_buf *b, uint32_t cp)
 static int parse_uescape(sl_pcur *c, bt_buf *b)
 {
     size_t at = c->pos - 1;
-    uint32_t cp, lo;
+    uint32_t cp = 0, lo = 0;
     if (hex4(c, c->pos + 1, &cp))
         return BT_EPARSE;
     c->pos += 5;
@@ -316,7 +316,7 @@ static int parse_dot_step(sl_pcur *c, sl_path *p, bool deep, bool in_filter)
     }
     if (sl_peek(c) == '.')
         return sl_path__fail(c, c->pos, "unexpected '.'");
-    char *name;
+    char *name = NULL;
     if (parse_dot_name(c, in_filter, &name))
         return BT_EPARSE;
     sl_step *s = step_push(p, SL_STEP_NAME, deep);

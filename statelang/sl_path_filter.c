@@ -170,10 +170,13 @@ static int parse_literal(sl_pcur *c, json_object **out)
                                        "false, null or an array");
 }
 
+#define SL_PATH_REGEX_MAX 1024
+
 /* /pattern/flags; c->pos is at the first '/'. */
 static int parse_regex(sl_pcur *c, sl_operand *o)
 {
     size_t start = c->pos++;
+    int nquant = 0;
     bt_buf b;
     bt_buf_init(&b);
     bt_buf_puts(&b, "^(");
@@ -189,6 +192,19 @@ static int parse_regex(sl_pcur *c, sl_operand *o)
         if (ch == '\\' && sl_peek(c) == '/') {
             ch = '/';
             c->pos++;
+        }
+        /* glibc's regcomp grows without bound on stacked quantifiers
+         * ("a++++..."); no sensible pattern needs them. */
+        bool quant = ch == '+' || ch == '*' || ch == '?' || ch == '{';
+        char prev = b.len > 2 ? b.data[b.len - 1] : 0;
+        nquant += quant;
+        if ((quant &&
+             (prev == '+' || prev == '*' || prev == '?' || prev == '}')) ||
+            b.len > SL_PATH_REGEX_MAX || nquant > 32) {
+            bt_buf_fini(&b);
+            return sl_path__fail(c, start,
+                                 "regular expression too long or with "
+                                 "repeated quantifiers");
         }
         bt_buf_putc(&b, (char)ch);
     }

@@ -55,6 +55,10 @@ static void test_parse_errors(void **state)
     assert_int_equal(parse("{\n  \"a\": tru\n}", &o, &err), BT_EPARSE);
     assert_int_equal(err.line, 2);
     assert_int_equal(parse("", &o, &err), BT_EPARSE);
+    /* Text must be UTF-8. */
+    assert_int_equal(parse("\"a\xff\"", &o, &err), BT_EPARSE);
+    assert_int_equal(err.column, 3);
+    assert_int_equal(parse("\"\xed\xa0\x80\"", &o, &err), BT_EPARSE);
     assert_int_equal(parse("{\"a\": ", &o, &err), BT_EPARSE);
     /* Deeper than the bound is an error, not a crash. */
     char deep[200];
