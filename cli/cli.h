@@ -14,6 +14,10 @@ enum {
 
 /* `baton validate [options] FILE...` */
 int cli_validate_main(int argc, char **argv);
+/* `baton run FILE [options]` */
+int cli_run_main(int argc, char **argv);
+/* `baton jsonata EXPR | --expr-file FILE [options]` */
+int cli_jsonata_main(int argc, char **argv);
 
 /* Prints "baton: " + message to stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -18,11 +18,24 @@ static const char usage[] =
     "Baton runs Amazon States Language workflows on one machine.\n"
     "\n"
     "commands:\n"
-    "  validate FILE...   check state machine definitions (see\n"
-    "                     'baton validate --help')\n"
+    "  validate FILE...   check state machine definitions\n"
+    "  run FILE           run one execution to its end and print its output\n"
+    "  jsonata EXPR       evaluate a JSONata expression\n"
+    "\n"
+    "'baton COMMAND --help' describes each command.\n"
     "\n"
     "Exit status: 0 success, 1 failure of what was checked or run,\n"
     "2 usage or input/output errors.\n";
+
+/* Subcommands: one line each. */
+static const struct command {
+    const char *name;
+    int (*main)(int argc, char **argv);
+} commands[] = {
+    {"validate", cli_validate_main},
+    {"run", cli_run_main},
+    {"jsonata", cli_jsonata_main},
+};
 
 void cli_error(const char *fmt, ...)
 {
@@ -49,8 +62,9 @@ int main(int argc, char **argv)
         printf("baton %s\n", BATON_VERSION);
         return CLI_EXIT_OK;
     }
-    if (!strcmp(cmd, "validate"))
-        return cli_validate_main(argc - 1, argv + 1);
+    for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
+        if (!strcmp(cmd, commands[i].name))
+            return commands[i].main(argc - 1, argv + 1);
     cli_error("unknown command '%s'", cmd);
     fputs(usage, stderr);
     return CLI_EXIT_USAGE;

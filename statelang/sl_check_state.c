@@ -139,8 +139,8 @@ static bool check_type(sl_vctx *v, sl_state *st)
                         ? json_object_get_string(t)
                         : "";
     for (int k = 0; k < SL_KIND_COUNT; k++)
-        if (!strcmp(s, sl__kind_name((sl_state_kind)k))) {
-            st->kind = (sl_state_kind)k;
+        if (!strcmp(s, sl__kind_name((sl_kind)k))) {
+            st->kind = (sl_kind)k;
             return true;
         }
     sl__err_field(v, "Type", SL_SCHEMA,
@@ -222,7 +222,7 @@ static void check_data_fields(sl_vctx *v, sl_state *st)
     if (has(d, "Assign"))
         sl__check_assign(v, field(d, "Assign"), st->ql);
     if (st->ql == SL_QL_JSONPATH) {
-        if (has(d, "Parameters") && st->kind != SL_KIND_MAP)
+        if (has(d, "Parameters") && st->kind != SL_MAP)
             sl__check_template(v, field(d, "Parameters"), "Parameters");
         if (has(d, "ResultSelector"))
             sl__check_template(v, field(d, "ResultSelector"), "ResultSelector");
@@ -246,7 +246,7 @@ static void check_data_fields(sl_vctx *v, sl_state *st)
 
 void sl__check_state(sl_vctx *v, sl_state *st, sl_ql machine_ql)
 {
-    st->kind = SL_KIND_COUNT;
+    st->kind = SL_KIND_UNKNOWN;
     st->ql = machine_ql;
     if (!json_object_is_type(st->def, json_type_object)) {
         sl__err(v, SL_SCHEMA, "State '%s' must be a JSON object", st->name);
@@ -260,27 +260,27 @@ void sl__check_state(sl_vctx *v, sl_state *st, sl_ql machine_ql)
     check_string_field(v, st->def, "Comment");
     check_data_fields(v, st);
     switch (st->kind) {
-    case SL_KIND_TASK:
+    case SL_TASK:
         sl__check_task(v, st);
         break;
-    case SL_KIND_WAIT:
+    case SL_WAIT:
         sl__check_wait(v, st);
         break;
-    case SL_KIND_FAIL:
+    case SL_FAIL:
         sl__check_fail(v, st);
         break;
-    case SL_KIND_CHOICE:
+    case SL_CHOICE:
         sl__check_choices(v, st->def, st->ql);
         break;
-    case SL_KIND_PARALLEL:
+    case SL_PARALLEL:
         sl__check_parallel(v, st, machine_ql);
         break;
-    case SL_KIND_MAP:
+    case SL_MAP:
         sl__check_map(v, st, machine_ql);
         break;
-    case SL_KIND_PASS:
-    case SL_KIND_SUCCEED:
-    case SL_KIND_COUNT:
+    case SL_PASS:
+    case SL_SUCCEED:
+    default:
         break;
     }
 }

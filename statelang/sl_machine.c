@@ -21,9 +21,9 @@ static const char *const kind_names[] = {
 #undef SL_KIND_NAME
 };
 
-const char *sl__kind_name(sl_state_kind kind)
+const char *sl__kind_name(sl_kind kind)
 {
-    return kind < SL_KIND_COUNT ? kind_names[kind] : "?";
+    return (int)kind < SL_KIND_COUNT ? kind_names[kind] : "?";
 }
 
 bool sl_machine_type_parse(const char *s, sl_machine_type *out)
@@ -40,6 +40,7 @@ bool sl_machine_type_parse(const char *s, sl_machine_type *out)
 static void scope_free(sl_scope *sc)
 {
     for (size_t i = 0; i < sc->nstates; i++) {
+        sl__state_fini(sc->states[i]);
         free(sc->states[i]->branches);
         free(sc->states[i]);
     }
@@ -87,7 +88,7 @@ static void scope_add_state(sl_scope *sc, sl_state *st)
 
 static void scope_fields(sl_vctx *v, json_object *obj, sl_state *owner)
 {
-    bool processor = owner && owner->kind == SL_KIND_MAP;
+    bool processor = owner && owner->kind == SL_MAP;
     json_object_object_foreach(obj, key, val)
     {
         (void)val;
@@ -246,7 +247,7 @@ static void follow_state(graph *g, sl_state *st)
 
 static bool is_terminal(const sl_state *st)
 {
-    return st->end || st->kind == SL_KIND_SUCCEED || st->kind == SL_KIND_FAIL;
+    return st->end || st->kind == SL_SUCCEED || st->kind == SL_FAIL;
 }
 
 static void check_graph(sl_vctx *v, sl_scope *sc)
@@ -308,7 +309,7 @@ static void scope_location(sl_scope *sc, bt_buf *out)
     scope_location(sc->parent, out);
     bt_pointer_push(out, "States");
     bt_pointer_push(out, sc->owner->name);
-    if (sc->owner->kind == SL_KIND_PARALLEL) {
+    if (sc->owner->kind == SL_PARALLEL) {
         for (size_t i = 0; i < sc->owner->nbranches; i++)
             if (sc->owner->branches[i] == sc)
                 bt_buf_printf(out, "/Branches[%zu]", i);
@@ -456,9 +457,95 @@ int sl_machine_compile(const char *text, size_t len,
         sl_machine_free(m);
         return BT_EINVALID;
     }
+    char *cerr = NULL;
+    if (sl__compile_machine(m, &cerr) != 0) {
+        sl__err_noloc(&v, SL_SCHEMA, "%s", cerr);
+        free(cerr);
+        sl_machine_free(m);
+        return BT_EINVALID;
+    }
     if (out)
         *out = m;
     else
         sl_machine_free(m);
     return 0;
+}
+
+/* ---- navigation -------------------------------------------------------------
+ */
+
+const sl_scope *sl_machine_top(const sl_machine *m)
+{
+    return m->top;
+}
+
+int64_t sl_machine_timeout_s(const sl_machine *m)
+{
+    json_object *t;
+    return json_object_object_get_ex(m->root, "TimeoutSeconds", &t)
+               ? json_object_get_int64(t)
+               : 0;
+}
+
+const sl_state *sl_scope_start(const sl_scope *sc)
+{
+    return sc->start_at ? sl_scope_find(sc, sc->start_at) : NULL;
+}
+
+const sl_state *sl_scope_find(const sl_scope *sc, const char *name)
+{
+    json_object *idx;
+    if (!name || !json_object_object_get_ex(sc->index, name, &idx))
+        return NULL;
+    return sc->states[json_object_get_int64(idx)];
+}
+
+sl_kind sl_state_kind(const sl_state *st)
+{
+    return st->kind;
+}
+
+const char *sl_state_name(const sl_state *st)
+{
+    return st->name;
+}
+
+const char *sl_state_type_name(const sl_state *st)
+{
+    return sl__kind_name(st->kind);
+}
+
+const sl_state *sl_state_next(const sl_state *st)
+{
+    return st->next_state;
+}
+
+size_t sl_state_branch_count(const sl_state *st)
+{
+    return st->nbranches;
+}
+
+const sl_scope *sl_state_branch(const sl_state *st, size_t i)
+{
+    return i < st->nbranches ? st->branches[i] : NULL;
+}
+
+const sl_scope *sl_state_processor(const sl_state *st)
+{
+    return st->processor;
+}
+
+const char *sl_state_resource(const sl_state *st)
+{
+    return st->resource;
+}
+
+bool sl_state_map_distributed(const sl_state *st)
+{
+    return st->distributed;
+}
+
+const char *sl_state_map_label(const sl_state *st)
+{
+    return st->label;
 }

@@ -351,8 +351,9 @@ int sl_path__root_doc(sl_ectx *x, const sl_path *p, json_object *at,
         *doc = at;
         return 0;
     case SL_ROOT_VAR:
-        *doc = x->env->var ? x->env->var(x->env->ud, p->var) : NULL;
-        return *doc ? 0 : BT_ENOENT;
+        *doc = NULL;
+        return x->env->var && x->env->var(x->env->ud, p->var, doc) ? 0
+                                                                   : BT_ENOENT;
     }
     return BT_ENOENT;
 }

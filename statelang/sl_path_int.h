@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "base/base.h"
+#include "statelang/statelang.h"
 
 /* ---- JSONPath -------------------------------------------------------------
  */
@@ -49,12 +50,13 @@ bool sl_path_is_definite(const sl_path *p);
 /* The source text the path was parsed from. */
 const char *sl_path_text(const sl_path *p);
 
-/* What a path is evaluated against. var() returns a borrowed value or NULL
- * when the variable is unset. */
+/* What a path is evaluated against. var() returns true and a borrowed
+ * value (NULL is JSON null) when the variable is set, false when it is
+ * not. */
 typedef struct sl_path_env {
     json_object *input;
     json_object *context;
-    json_object *(*var)(void *ud, const char *name);
+    bool (*var)(void *ud, const char *name, json_object **value);
     void *ud;
 } sl_path_env;
 
@@ -150,5 +152,22 @@ struct sl_intrinsic {
 int sl_intrinsic_parse(const char *text, sl_intrinsic **out, char **err);
 void sl_intrinsic_free(sl_intrinsic *call);
 const char *sl_intrinsic_fn_name(sl_intrinsic_fn fn);
+
+/* ---- Evaluating intrinsic calls
+ * ---------------------------------------------- Randomness comes from outside
+ * (statelang never reads a clock or /dev/urandom itself): next() returns 64
+ * uniformly random bits. */
+/* sl_rand itself is declared in statelang/statelang.h. */
+
+/* Evaluates call. Path arguments are evaluated with env (env->input is the
+ * template's input, env->context the context object, env->var variables).
+ * States.UUID and unseeded States.MathRandom draw from rng.
+ * Returns 0 and a new reference in *out (NULL is JSON null), or BT_EINVAL
+ * with a new cause message in *cause describing the failure (AWS reports
+ * intrinsic failures as States.Runtime; the caller adds the state prefix),
+ * or BT_ENOENT when a definite path argument does not resolve (message as
+ * sl_path_eval's). */
+int sl_intrinsic_eval(const sl_intrinsic *call, const sl_path_env *env,
+                      const sl_rand *rng, json_object **out, char **cause);
 
 #endif

@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "base/base.h"
 
@@ -68,5 +69,176 @@ void sl_machine_free(sl_machine *m);
 
 /* Parses "STANDARD" / "EXPRESS"; returns false for anything else. */
 bool sl_machine_type_parse(const char *s, sl_machine_type *out);
+
+/* ---- Running a machine: the pure pieces the engine drives
+ * ---------------------
+ *
+ * statelang decides *what* happens (data flow, Choice, Retry/Catch, Wait
+ * instants, Map items); the engine decides *when* and records it. Nothing
+ * here reads a clock or a random device: time and randomness come in through
+ * sl_ctx.                                                                   */
+
+/* A workflow error (what Retry and Catch see): the ASL error name and its
+ * cause. Either may be NULL (absent), which differs from "" on AWS. */
+typedef struct sl_error {
+    char *name;
+    char *cause;
+} sl_error;
+
+void sl_error_init(sl_error *e);
+/* Replaces e's contents with copies of name and cause (either may be NULL). */
+void sl_error_set(sl_error *e, const char *name, const char *cause);
+void sl_error_setf(sl_error *e, const char *name, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+void sl_error_fini(sl_error *e);
+/* {"Error": name, "Cause": cause} as a Catcher receives it (new reference;
+ * absent parts are null). */
+json_object *sl_error_output(const sl_error *e);
+
+/* 64 uniformly random bits per call. */
+typedef struct sl_rand {
+    uint64_t (*next)(void *ud);
+    void *ud;
+} sl_rand;
+
+/* Everything a state's evaluation may read besides its input. */
+typedef struct sl_ctx {
+    const char *state_name;   /* for States.Runtime causes */
+    int64_t entered_event_id; /* id of the state's ...StateEntered event */
+    json_object *context;     /* the context object ($$), borrowed */
+    /* Workflow variable lookup: true and a borrowed value (NULL is JSON
+     * null) when set; false when unset. */
+    bool (*var)(void *ud, const char *name, json_object **value);
+    void *var_ud;
+    const sl_rand *rng;
+    int64_t now_ms;       /* wall clock, for JSONata $now and Wait */
+    size_t payload_limit; /* bytes; 0 means the AWS default (256 KiB) */
+} sl_ctx;
+
+#define SL_PAYLOAD_LIMIT_DEFAULT 262144
+
+typedef struct sl_state sl_state;
+typedef struct sl_scope sl_scope;
+
+typedef enum sl_kind {
+    SL_TASK,
+    SL_WAIT,
+    SL_PASS,
+    SL_SUCCEED,
+    SL_FAIL,
+    SL_CHOICE,
+    SL_PARALLEL,
+    SL_MAP
+} sl_kind;
+
+/* ---- Navigating a compiled machine (all borrowed)
+ * ---------------------------- */
+const sl_scope *sl_machine_top(const sl_machine *m);
+/* Top-level TimeoutSeconds, or 0 when absent. */
+int64_t sl_machine_timeout_s(const sl_machine *m);
+const sl_state *sl_scope_start(const sl_scope *sc);
+const sl_state *sl_scope_find(const sl_scope *sc, const char *name);
+sl_kind sl_state_kind(const sl_state *st);
+const char *sl_state_name(const sl_state *st);
+const char *sl_state_type_name(const sl_state *st); /* "Task", "Pass"... */
+/* The state Next names, or NULL for End / Choice / Succeed / Fail. */
+const sl_state *sl_state_next(const sl_state *st);
+size_t sl_state_branch_count(const sl_state *st);
+const sl_scope *sl_state_branch(const sl_state *st, size_t i);
+const sl_scope *sl_state_processor(const sl_state *st);
+/* Task: the Resource text. */
+const char *sl_state_resource(const sl_state *st);
+/* Map: ItemProcessor.ProcessorConfig.Mode is DISTRIBUTED. */
+bool sl_state_map_distributed(const sl_state *st);
+/* Map: the Label, or NULL. */
+const char *sl_state_map_label(const sl_state *st);
+
+/* ---- Data flow (reference §3 and §10)
+ * ---------------------------------------- Each returns 0, or -1 with err set
+ * to the workflow error (usually States.Runtime with AWS's cause, or
+ * States.QueryEvaluationError). Outputs are new references. */
+
+/* Effective input: InputPath then Parameters (JSONPath) or Arguments
+ * (JSONata). For Map states only InputPath applies. */
+int sl_state_input(const sl_state *st, json_object *raw, const sl_ctx *c,
+                   json_object **out, sl_error *err);
+
+/* Pass: the result (Result, or the effective input). */
+json_object *sl_pass_result(const sl_state *st, json_object *effective);
+
+/* The state's output from its raw input and result (NULL for Choice, Wait,
+ * Succeed): Assign, ResultSelector, ResultPath, OutputPath (JSONPath) or
+ * Assign and Output (JSONata). *assigned receives the variables the state
+ * assigns (a new object, or NULL when it assigns none). */
+int sl_state_output(const sl_state *st, json_object *raw,
+                    json_object *effective, json_object *result,
+                    const sl_ctx *c, json_object **out, json_object **assigned,
+                    sl_error *err);
+
+/* Choice: picks the next state; *out and *assigned as sl_state_output. */
+int sl_choice_select(const sl_state *st, json_object *raw, const sl_ctx *c,
+                     const sl_state **next, json_object **out,
+                     json_object **assigned, sl_error *err);
+
+/* Wait: the instant to wake at, in ms since the epoch (c->now_ms based). */
+int sl_wait_until(const sl_state *st, json_object *raw, const sl_ctx *c,
+                  int64_t *until_ms, sl_error *err);
+
+/* Fail: the error the state raises (name/cause NULL when not given). */
+int sl_fail_error(const sl_state *st, json_object *raw, const sl_ctx *c,
+                  sl_error *out, sl_error *err);
+
+/* Task: TimeoutSeconds / HeartbeatSeconds (0 when absent), from the
+ * effective input for the *Path forms. */
+int sl_task_timeouts(const sl_state *st, json_object *raw, const sl_ctx *c,
+                     int64_t *timeout_s, int64_t *heartbeat_s, sl_error *err);
+
+/* Map: the items array (new reference) from the raw input. */
+int sl_map_items(const sl_state *st, json_object *raw, const sl_ctx *c,
+                 json_object **items, sl_error *err);
+/* Map: one iteration's input; c->context must hold Map.Item. */
+int sl_map_item_input(const sl_state *st, json_object *raw, json_object *item,
+                      const sl_ctx *c, json_object **out, sl_error *err);
+/* Map: MaxConcurrency (0 = unlimited), tolerated failure count (-1 when
+ * unset) and percentage (-1 when unset). */
+int sl_map_limits(const sl_state *st, json_object *raw, const sl_ctx *c,
+                  int64_t *max_concurrency, int64_t *tolerated_count,
+                  double *tolerated_pct, sl_error *err);
+
+/* ---- Errors: Retry and Catch (reference §6.4, §6.5)
+ * --------------------------- */
+typedef enum sl_decision {
+    SL_DECIDE_RETRY, /* wait *delay_ms, then run the state's work again */
+    SL_DECIDE_CATCH, /* a Catcher matched: see sl_catch_output */
+    SL_DECIDE_FAIL   /* propagate the error */
+} sl_decision;
+
+/* Number of retriers of st (size of the attempts array). */
+size_t sl_state_retrier_count(const sl_state *st);
+/* Decides what to do with error e. attempts[i] counts retries already made
+ * by retrier i during this visit of the state and is incremented on
+ * SL_DECIDE_RETRY. On SL_DECIDE_CATCH *catcher is the Catcher index. */
+sl_decision sl_error_decide(const sl_state *st, const sl_error *e,
+                            uint32_t *attempts, const sl_rand *rng,
+                            int64_t *delay_ms, size_t *catcher);
+/* True when a Retry/Catch ErrorEquals list matches error name. */
+bool sl_error_matches(json_object *error_equals, const char *name);
+/* The output of Catcher i (its ResultPath or Output) and its Assign. */
+int sl_catch_output(const sl_state *st, size_t catcher, json_object *raw,
+                    const sl_error *e, const sl_ctx *c, const sl_state **next,
+                    json_object **out, json_object **assigned, sl_error *err);
+
+/* Serialized size in bytes (compact JSON), for the payload limit. */
+size_t sl_json_size(json_object *v);
+
+/* ---- Timestamps (reference §5.4)
+ * ---------------------------------------------------- */
+/* Parses an RFC 3339 timestamp as AWS accepts it (T separator, Z or a
+ * numeric offset, any number of fraction digits). Writes microseconds since
+ * the epoch. Returns false when s is not such a timestamp. */
+bool sl_timestamp_parse(const char *s, int64_t *epoch_us);
+/* Formats milliseconds since the epoch as AWS prints context timestamps:
+ * YYYY-MM-DDTHH:MM:SS.mmmZ. buf must hold 32 bytes. */
+void sl_timestamp_format_ms(int64_t epoch_ms, char buf[32]);
 
 #endif

@@ -28,25 +28,96 @@
     X(PARALLEL, "Parallel")                                                    \
     X(MAP, "Map")
 
-typedef enum sl_state_kind {
-#define SL_KIND_ENUM(id, name) SL_KIND_##id,
-    SL_STATE_KINDS(SL_KIND_ENUM)
-#undef SL_KIND_ENUM
-        SL_KIND_COUNT
-} sl_state_kind;
+/* sl_kind (statelang.h) lists the kinds in the same order as this table. */
+#define SL_KIND_COUNT 8
+#define SL_KIND_UNKNOWN ((sl_kind)SL_KIND_COUNT)
 
-#define SL_KIND_BIT(id) (1u << SL_KIND_##id)
+#define SL_KIND_BIT(id) (1u << SL_##id)
 
 typedef enum sl_ql { SL_QL_JSONPATH, SL_QL_JSONATA } sl_ql;
 
-const char *sl__kind_name(sl_state_kind kind);
+const char *sl__kind_name(sl_kind kind);
 
 typedef struct sl_scope sl_scope;
 typedef struct sl_state sl_state;
 
+/* ---- Compiled fields (sl_compile.c)
+ * ------------------------------------------ */
+
+/* A payload template (JSONPath: Parameters, ResultSelector, ItemSelector,
+ * Assign...) or a JSONata-bearing value (Arguments, Output, Assign...),
+ * compiled once. A subtree with nothing dynamic in it is one LITERAL. */
+typedef enum sl_tmpl_kind {
+    SL_TMPL_LITERAL, /* literal: borrowed from the definition */
+    SL_TMPL_OBJECT,  /* keys[i] -> kids[i] (".$" already stripped) */
+    SL_TMPL_ARRAY,   /* kids[i] */
+    SL_TMPL_PATH,    /* path */
+    SL_TMPL_CALL,    /* intrinsic call */
+    SL_TMPL_JSONATA  /* expr, from the string expr_text ("{% ... %}") */
+} sl_tmpl_kind;
+
+typedef struct sl_tmpl sl_tmpl;
+struct sl_tmpl {
+    sl_tmpl_kind kind;
+    json_object *literal;
+    char **keys;
+    sl_tmpl **kids;
+    size_t n;
+    char *field; /* PATH/CALL: the key as written ("x.$"); JSONATA: the
+                    field path for messages ("Output/result") */
+    sl_path *path;
+    sl_intrinsic *call;
+    sl_jsonata *expr;
+    const char *expr_text; /* without the {% %} delimiters, owned copy */
+};
+
+/* InputPath, OutputPath, ResultPath: absent ($), null, or a path. */
+typedef struct sl_opt_path {
+    bool present;
+    bool is_null;
+    sl_path *path;
+} sl_opt_path;
+
+/* A number given literally, by a reference path (JSONPath *Path fields)
+ * or by a JSONata expression. */
+typedef struct sl_num_field {
+    bool present;
+    json_object *literal; /* borrowed */
+    sl_path *path;
+    sl_tmpl *expr;
+    const char *name; /* "TimeoutSeconds" */
+} sl_num_field;
+
+typedef struct sl_retrier {
+    json_object *error_equals; /* borrowed array of strings */
+    int64_t interval_s;
+    int64_t max_attempts;
+    double backoff_rate;
+    int64_t max_delay_s; /* 0: none */
+    bool jitter_full;
+} sl_retrier;
+
+typedef struct sl_catcher {
+    json_object *error_equals;
+    const sl_state *next;
+    sl_opt_path result_path;
+    sl_tmpl *output; /* JSONata */
+    sl_tmpl *assign;
+} sl_catcher;
+
+typedef struct sl_choice_rule sl_choice_rule;
+
+typedef struct sl_choice_branch {
+    sl_choice_rule *rule; /* JSONPath */
+    sl_tmpl *condition;   /* JSONata */
+    const sl_state *next;
+    sl_tmpl *assign;
+    sl_tmpl *output; /* JSONata */
+} sl_choice_branch;
+
 /* One state of one scope. Strings are borrowed from the machine's tree. */
 struct sl_state {
-    sl_state_kind kind;
+    sl_kind kind;
     const char *name;
     json_object *def;    /* the state's object in the definition */
     sl_ql ql;            /* effective query language */
@@ -56,6 +127,35 @@ struct sl_state {
     sl_scope **branches; /* Parallel: one scope per branch */
     size_t nbranches;
     sl_scope *processor; /* Map: ItemProcessor / Iterator */
+
+    /* Filled by sl__compile_state once the definition is valid. */
+    const sl_state *next_state;
+    sl_opt_path input_path, output_path, result_path;
+    sl_tmpl *parameters; /* Parameters (JSONPath) / Arguments (JSONata) */
+    sl_tmpl *result_selector;
+    sl_tmpl *output; /* JSONata Output */
+    sl_tmpl *assign;
+    json_object *result; /* Pass Result, borrowed */
+    bool has_result;
+    sl_retrier *retriers;
+    size_t nretriers;
+    sl_catcher *catchers;
+    size_t ncatchers;
+    sl_choice_branch *choices;
+    size_t nchoices;
+    const sl_state *default_state;
+    const char *resource;
+    sl_num_field timeout, heartbeat, seconds;
+    sl_num_field max_concurrency, tolerated_count, tolerated_pct;
+    const char *timestamp; /* Wait: static Timestamp */
+    sl_path *timestamp_path;
+    sl_tmpl *timestamp_expr;
+    sl_tmpl *error, *cause; /* Fail: literal, path, call or JSONata */
+    sl_path *items_path;    /* Map (JSONPath) */
+    sl_tmpl *items;         /* Map (JSONata) */
+    sl_tmpl *item_selector;
+    bool distributed;
+    const char *label;
 };
 
 /* A States object: the top level, a Parallel branch or a Map processor. */
@@ -131,6 +231,36 @@ typedef enum sl_operand {
     X(IsString, SL_CMP_BOOL)                                                   \
     X(IsBoolean, SL_CMP_BOOL)                                                  \
     X(IsTimestamp, SL_CMP_BOOL)
+
+/* Compiles the runtime form of every state once validation passed
+ * (sl_compile.c). Returns 0, or BT_EINVALID with a message in *err. */
+int sl__compile_machine(sl_machine *m, char **err);
+void sl__state_fini(sl_state *st);
+
+/* ---- Evaluation helpers shared by the data-flow files
+ * ------------------------ */
+
+/* Sets err to name with AWS's runtime prefix: "An error occurred while
+ * executing the state '<S>' (entered at the event id #<n>). " + fmt. */
+void sl__runtime_error(const sl_ctx *c, sl_error *err, const char *name,
+                       const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+/* Evaluates a compiled template with $ = input. */
+int sl__tmpl_eval(const sl_tmpl *t, json_object *input, const sl_ctx *c,
+                  json_object **out, sl_error *err);
+/* Evaluates a JSONata-bearing template with $states.input = input,
+ * $states.result = result and $states.errorOutput = error_output (each may
+ * be NULL when not available). */
+int sl__jsonata_value(const sl_tmpl *t, json_object *input, json_object *result,
+                      json_object *error_output, const sl_ctx *c,
+                      json_object **out, sl_error *err);
+int sl__assign_eval(const sl_tmpl *assign, sl_ql ql, json_object *input,
+                    json_object *result, json_object *error_output,
+                    const sl_ctx *c, json_object **assigned, sl_error *err);
+int sl__input_path(const sl_state *st, json_object *raw, const sl_ctx *c,
+                   json_object **out, sl_error *err);
+int sl__output_path(const sl_state *st, json_object *doc, const sl_ctx *c,
+                    json_object **out, sl_error *err);
 
 /* ---- Validation context -----------------------------------------------------
  */
@@ -226,15 +356,5 @@ typedef enum sl_resource_pattern {
 
 sl_resource_kind sl__resource_classify(const char *arn,
                                        sl_resource_pattern *pattern);
-
-/* ---- Timestamps (sl_time.c) -------------------------------------------------
- */
-/* Parses an RFC 3339 timestamp as AWS accepts it (T separator, Z or a
- * numeric offset, any number of fraction digits). Writes microseconds since
- * the epoch. Returns false when s is not such a timestamp. */
-bool sl_timestamp_parse(const char *s, int64_t *epoch_us);
-/* Formats milliseconds since the epoch as AWS prints context timestamps:
- * YYYY-MM-DDTHH:MM:SS.mmmZ. buf must hold 32 bytes. */
-void sl_timestamp_format_ms(int64_t epoch_ms, char buf[32]);
 
 #endif

@@ -60,11 +60,10 @@ typedef struct test_vars {
     json_object *obj;
 } test_vars;
 
-static json_object *var_lookup(void *ud, const char *name)
+static bool var_lookup(void *ud, const char *name, json_object **v)
 {
-    json_object *v;
     test_vars *tv = ud;
-    return json_object_object_get_ex(tv->obj, name, &v) ? v : NULL;
+    return json_object_object_get_ex(tv->obj, name, v);
 }
 
 /* Evaluates path over input (and ctx as $$, vars as variables) and checks

@@ -1,0 +1,267 @@
+/*
+ * `baton run`: creates (or reuses) the state machine of a definition file,
+ * runs one execution to its end and prints its output.
+ */
+#include "cli/cli.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/engine.h"
+
+static const char usage[] =
+    "usage: baton run FILE [--input JSON | --input-file F] [--db PATH]\n"
+    "                 [--name NAME] [--function NAME=COMMAND]...\n"
+    "                 [--type STANDARD|EXPRESS] [--result-json]\n"
+    "\n"
+    "Runs one execution of the state machine in FILE to its end and prints\n"
+    "its output on standard output.\n"
+    "\n"
+    "  --input JSON        execution input (default {})\n"
+    "  --input-file F      read the input from F ('-' for standard input)\n"
+    "  --db PATH           database (default ./baton.db; :memory: for none)\n"
+    "  --name NAME         execution name (default: a new UUID)\n"
+    "  --function N=CMD    Task resources naming function N run CMD (argv\n"
+    "                      split on blanks, event on stdin, result on stdout)\n"
+    "  --type T            STANDARD (default) or EXPRESS\n"
+    "  --result-json       print {\"status\",\"output\"|\"error\",\"cause\","
+    "\"history\"}\n"
+    "\n"
+    "Exit status: 0 SUCCEEDED, 1 FAILED / TIMED_OUT / ABORTED, 2 usage or\n"
+    "definition errors.\n";
+
+typedef struct run_opts {
+    const char *file;
+    const char *input;
+    const char *input_file;
+    const char *db;
+    const char *name;
+    const char *type;
+    bool result_json;
+    const char **functions;
+    size_t nfunctions;
+} run_opts;
+
+static int parse(int argc, char **argv, run_opts *o)
+{
+    o->functions = calloc((size_t)argc, sizeof *o->functions);
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        bool more = i + 1 < argc;
+        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+            fputs(usage, stdout);
+            return -1;
+        } else if (!strcmp(a, "--result-json")) {
+            o->result_json = true;
+        } else if (!strcmp(a, "--input") && more) {
+            o->input = argv[++i];
+        } else if (!strcmp(a, "--input-file") && more) {
+            o->input_file = argv[++i];
+        } else if (!strcmp(a, "--db") && more) {
+            o->db = argv[++i];
+        } else if (!strcmp(a, "--name") && more) {
+            o->name = argv[++i];
+        } else if (!strcmp(a, "--type") && more) {
+            o->type = argv[++i];
+        } else if (!strcmp(a, "--function") && more) {
+            o->functions[o->nfunctions++] = argv[++i];
+        } else if (a[0] == '-' && a[1] != '\0') {
+            cli_error("run: unknown or incomplete option '%s'", a);
+            return CLI_EXIT_USAGE;
+        } else if (!o->file) {
+            o->file = a;
+        } else {
+            cli_error("run: more than one FILE given");
+            return CLI_EXIT_USAGE;
+        }
+    }
+    if (!o->file) {
+        cli_error("run: no FILE given");
+        fputs(usage, stderr);
+        return CLI_EXIT_USAGE;
+    }
+    if (o->input && o->input_file) {
+        cli_error("run: give --input or --input-file, not both");
+        return CLI_EXIT_USAGE;
+    }
+    return 0;
+}
+
+/* The machine's name: the file's base name without .asl.json / .json,
+ * with characters AWS does not allow in names replaced by '-'. */
+static char *machine_name(const char *file)
+{
+    const char *base = strrchr(file, '/');
+    base = base ? base + 1 : file;
+    size_t n = strlen(base);
+    static const char *const exts[] = {".asl.json", ".json", ".asl"};
+    for (size_t i = 0; i < 3; i++) {
+        size_t k = strlen(exts[i]);
+        if (n > k && !strcmp(base + n - k, exts[i])) {
+            n -= k;
+            break;
+        }
+    }
+    char *name = bt_xstrndup(base, n ? n : 1);
+    for (char *p = name; *p; p++)
+        if ((unsigned char)*p < 0x20 || strchr(" <>{}[]?*\"#%\\^|~`$&,;:/", *p))
+            *p = '-';
+    return name;
+}
+
+static void print_diags(const char *file, const sl_diags *d)
+{
+    for (size_t i = 0; i < d->len; i++) {
+        const sl_diag *g = &d->items[i];
+        if (g->severity != SL_SEV_ERROR)
+            continue;
+        if (g->line > 0)
+            fprintf(stderr, "%s:%d:%d: ", file, g->line, g->column);
+        else
+            fprintf(stderr, "%s: ", file);
+        fprintf(stderr, "%s: %s", g->code, g->message);
+        if (g->location)
+            fprintf(stderr, " at %s", g->location);
+        fputc('\n', stderr);
+    }
+}
+
+/* Prints the outcome; returns the exit code. */
+static int report(eng *e, const char *arn, bool result_json)
+{
+    json_object *d = eng_execution_describe(e, arn);
+    json_object *st, *v;
+    json_object_object_get_ex(d, "status", &st);
+    const char *status = json_object_get_string(st);
+    bool ok = !strcmp(status, "SUCCEEDED");
+    if (result_json) {
+        json_object *r = json_object_new_object();
+        json_object_object_add(r, "status", json_object_get(st));
+        if (ok) {
+            json_object_object_get_ex(d, "output", &v);
+            json_object_object_add(r, "output", json_object_get(v));
+        } else {
+            json_object_object_add(r, "error",
+                                   json_object_object_get_ex(d, "error", &v)
+                                       ? json_object_get(v)
+                                       : NULL);
+            json_object_object_add(r, "cause",
+                                   json_object_object_get_ex(d, "cause", &v)
+                                       ? json_object_get(v)
+                                       : NULL);
+        }
+        json_object *h = eng_execution_history(e, arn);
+        if (h)
+            json_object_object_add(r, "history", h);
+        puts(bt_json_compact(r));
+        json_object_put(r);
+    } else if (ok) {
+        json_object_object_get_ex(d, "output", &v);
+        puts(bt_json_compact(v));
+    } else {
+        const char *err = json_object_object_get_ex(d, "error", &v)
+                              ? json_object_get_string(v)
+                              : "";
+        const char *cause = json_object_object_get_ex(d, "cause", &v)
+                                ? json_object_get_string(v)
+                                : "";
+        fprintf(stderr, "baton: execution %s: %s%s%s\n", status, err,
+                *cause ? ": " : "", cause);
+    }
+    json_object_put(d);
+    return ok ? CLI_EXIT_OK : CLI_EXIT_FAILED;
+}
+
+static int setup(eng *e, const run_opts *o, const char *definition,
+                 char **machine)
+{
+    char *err = NULL;
+    for (size_t i = 0; i < o->nfunctions; i++) {
+        const char *eq = strchr(o->functions[i], '=');
+        if (!eq) {
+            cli_error("run: --function wants NAME=COMMAND, not '%s'",
+                      o->functions[i]);
+            return CLI_EXIT_USAGE;
+        }
+        char *name =
+            bt_xstrndup(o->functions[i], (size_t)(eq - o->functions[i]));
+        int rc = eng_function_set(e, name, eq + 1, &err);
+        free(name);
+        if (rc != 0) {
+            cli_error("run: %s", err);
+            free(err);
+            return CLI_EXIT_USAGE;
+        }
+    }
+    sl_machine_type type = SL_MACHINE_STANDARD;
+    if (o->type && !sl_machine_type_parse(o->type, &type)) {
+        cli_error("run: --type must be STANDARD or EXPRESS");
+        return CLI_EXIT_USAGE;
+    }
+    sl_diags d;
+    sl_diags_init(&d);
+    char *name = machine_name(o->file);
+    int rc = eng_machine_put(e, name, definition, type, machine, &d, &err);
+    free(name);
+    if (rc == BT_EINVALID)
+        print_diags(o->file, &d);
+    else if (rc != 0)
+        cli_error("run: %s", err);
+    sl_diags_fini(&d);
+    free(err);
+    return rc ? CLI_EXIT_USAGE : 0;
+}
+
+static int run(const run_opts *o, const char *definition, const char *input)
+{
+    eng_opts eo = {o->db ? o->db : "baton.db", NULL, NULL, 0, false};
+    eng *e = NULL;
+    char *err = NULL, *machine = NULL, *arn = NULL;
+    if (eng_open(&eo, &e, &err) != 0) {
+        cli_error("run: %s", err);
+        free(err);
+        return CLI_EXIT_USAGE;
+    }
+    eng_keep_history(e, o->result_json);
+    int code = setup(e, o, definition, &machine);
+    if (code == 0 &&
+        eng_execution_start(e, machine, o->name, input, &arn, &err) != 0) {
+        cli_error("run: %s", err);
+        code = CLI_EXIT_USAGE;
+    }
+    if (code == 0) {
+        eng_run_until_done(e, arn);
+        code = report(e, arn, o->result_json);
+    }
+    free(err);
+    free(arn);
+    free(machine);
+    eng_close(e);
+    return code;
+}
+
+int cli_run_main(int argc, char **argv)
+{
+    run_opts o;
+    memset(&o, 0, sizeof o);
+    int rc = parse(argc, argv, &o);
+    char *definition = NULL, *input = NULL;
+    size_t len;
+    if (rc == 0 && bt_file_read(o.file, BT_LIMIT_DEFINITION_BYTES + 1,
+                                &definition, &len) != 0) {
+        cli_error("run: cannot read %s", o.file);
+        rc = CLI_EXIT_USAGE;
+    }
+    if (rc == 0 && o.input_file &&
+        bt_file_read(o.input_file, BT_LIMIT_FILE_BYTES, &input, &len) != 0) {
+        cli_error("run: cannot read %s", o.input_file);
+        rc = CLI_EXIT_USAGE;
+    }
+    if (rc == 0)
+        rc = run(&o, definition, input ? input : o.input);
+    free(definition);
+    free(input);
+    free(o.functions);
+    return rc < 0 ? CLI_EXIT_OK : rc;
+}

@@ -1,0 +1,294 @@
+/*
+ * The engine's service calls and its pump. Front ends call eng_* on the
+ * loop thread. Work moves through the pump: frames ready to advance are
+ * processed in a batch inside one store transaction; effects queued during
+ * the batch (spawning functions, arming timers) run after it commits.
+ */
+#include "engine/eng_int.h"
+
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+static const char *const status_names[] = {"RUNNING", "SUCCEEDED", "FAILED",
+                                           "TIMED_OUT", "ABORTED"};
+
+const char *eng__status_name(eng_status s)
+{
+    return status_names[s];
+}
+
+int64_t eng__now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* xorshift64*: seeded once from the OS; fine for jitter, UUIDs of
+ * executions and tokens need unpredictability, so they reseed below. */
+static uint64_t rng_next(void *ud)
+{
+    uint64_t *s = ud;
+    uint64_t x = *s;
+    x ^= x >> 12;
+    x ^= x << 25;
+    x ^= x >> 27;
+    *s = x;
+    return x * UINT64_C(2685821657736338717);
+}
+
+static uint64_t os_seed(void)
+{
+    uint64_t seed = 0;
+    int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+    if (fd >= 0) {
+        if (read(fd, &seed, sizeof seed) != (ssize_t)sizeof seed)
+            seed = 0;
+        close(fd);
+    }
+    if (seed == 0)
+        seed = (uint64_t)eng__now_ms() * UINT64_C(6364136223846793005) + 1;
+    return seed;
+}
+
+char *eng__uuid(eng *e)
+{
+    uint64_t a = e->rng.next(e->rng.ud), b = e->rng.next(e->rng.ud);
+    unsigned char u[16];
+    memcpy(u, &a, 8);
+    memcpy(u + 8, &b, 8);
+    u[6] = (unsigned char)((u[6] & 0x0F) | 0x40);
+    u[8] = (unsigned char)((u[8] & 0x3F) | 0x80);
+    return bt_xasprintf("%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-"
+                        "%02x%02x%02x%02x%02x%02x",
+                        u[0], u[1], u[2], u[3], u[4], u[5], u[6], u[7], u[8],
+                        u[9], u[10], u[11], u[12], u[13], u[14], u[15]);
+}
+
+/* ---- the pump
+ * -------------------------------------------------------------------- */
+
+static void pump_cb(uv_idle_t *h);
+
+void eng__ready(eng_frame *f)
+{
+    eng *e = f->ex->e;
+    if (f->queued)
+        return;
+    f->queued = true;
+    if (e->nready == e->capready) {
+        e->capready = e->capready ? e->capready * 2 : 64;
+        e->ready = bt_xrealloc(e->ready, e->capready * sizeof *e->ready);
+    }
+    e->ready[e->nready++] = f;
+    if (!e->pump_armed) {
+        uv_idle_start(&e->pump, pump_cb);
+        e->pump_armed = true;
+    }
+}
+
+void eng__kick(eng *e)
+{
+    if (!e->pump_armed) {
+        uv_idle_start(&e->pump, pump_cb);
+        e->pump_armed = true;
+    }
+}
+
+void eng__effect(eng *e, void (*fn)(void *), void *arg)
+{
+    if (e->neffects == e->capeffects) {
+        e->capeffects = e->capeffects ? e->capeffects * 2 : 64;
+        e->effect_fn =
+            bt_xrealloc(e->effect_fn, e->capeffects * sizeof *e->effect_fn);
+        e->effect_arg =
+            bt_xrealloc(e->effect_arg, e->capeffects * sizeof *e->effect_arg);
+    }
+    e->effect_fn[e->neffects] = fn;
+    e->effect_arg[e->neffects++] = arg;
+    if (!e->pump_armed) {
+        uv_idle_start(&e->pump, pump_cb);
+        e->pump_armed = true;
+    }
+}
+
+/* Commits what the batch wrote, then lets the world see it. */
+static void flush(eng *e)
+{
+    if (store_in_transaction(e->st) && store_commit(e->st) != 0) {
+        fprintf(stderr, "baton: level=fatal msg=\"store commit failed: %s\"\n",
+                store_errmsg(e->st));
+        abort();
+    }
+    size_t n = e->neffects;
+    for (size_t i = 0; i < n; i++)
+        e->effect_fn[i](e->effect_arg[i]);
+    memmove(e->effect_fn, e->effect_fn + n, (e->neffects - n) * sizeof(void *));
+    memmove(e->effect_arg, e->effect_arg + n,
+            (e->neffects - n) * sizeof(void *));
+    e->neffects -= n;
+}
+
+static void pump_cb(uv_idle_t *h)
+{
+    eng *e = h->data;
+    /* A bounded batch keeps latency low while many frames are ready. */
+    for (size_t done = 0; e->ready_head < e->nready && done < 4096; done++) {
+        eng_frame *f = e->ready[e->ready_head++];
+        f->queued = false;
+        eng__advance(f);
+    }
+    if (e->ready_head == e->nready) {
+        e->ready_head = 0;
+        e->nready = 0;
+    }
+    flush(e);
+    if (e->nready == 0 && e->neffects == 0) {
+        uv_idle_stop(&e->pump);
+        e->pump_armed = false;
+    }
+}
+
+/* ---- open / close
+ * ------------------------------------------------------------------ */
+
+int eng_open(const eng_opts *opts, eng **out, char **err)
+{
+    eng *e = bt_xcalloc(1, sizeof *e);
+    e->opts = *opts;
+    e->region = bt_xstrdup(opts->region ? opts->region : "us-east-1");
+    e->account = bt_xstrdup(opts->account ? opts->account : "123456789012");
+    e->rng_state = os_seed();
+    e->rng.next = rng_next;
+    e->rng.ud = &e->rng_state;
+    uv_loop_init(&e->loop);
+    uv_idle_init(&e->loop, &e->pump);
+    e->pump.data = e;
+    int rc =
+        store_open(opts->db_path ? opts->db_path : "baton.db", &e->st, err);
+    if (rc != 0) {
+        eng_close(e);
+        return rc;
+    }
+    *out = e;
+    return 0;
+}
+
+static void free_exec(eng_exec *x)
+{
+    if (x->root)
+        eng__frame_free(x->root);
+    sl_machine_free(x->machine);
+    json_object_put(x->input);
+    json_object_put(x->context_exec);
+    json_object_put(x->output);
+    json_object_put(x->history);
+    sl_error_fini(&x->error);
+    free(x->arn);
+    free(x->name);
+    free(x->machine_arn);
+    free(x->machine_name);
+    free(x);
+}
+
+static void close_walk(uv_handle_t *h, void *arg)
+{
+    (void)arg;
+    if (!uv_is_closing(h))
+        uv_close(h, NULL);
+}
+
+void eng_close(eng *e)
+{
+    if (!e)
+        return;
+    for (eng_exec *x = e->execs, *nx; x; x = nx) {
+        nx = x->next;
+        if (x->root)
+            eng__children_abort(x->root);
+        free_exec(x);
+    }
+    uv_walk(&e->loop, close_walk, NULL);
+    uv_run(&e->loop, UV_RUN_DEFAULT);
+    uv_loop_close(&e->loop);
+    for (eng_function *f = e->functions, *nf; f; f = nf) {
+        nf = f->next;
+        for (char **a = f->argv; *a; a++)
+            free(*a);
+        free(f->argv);
+        free(f->name);
+        free(f);
+    }
+    if (e->st && store_in_transaction(e->st))
+        store_commit(e->st);
+    store_close(e->st);
+    free(e->ready);
+    free(e->effect_fn);
+    free(e->effect_arg);
+    free(e->region);
+    free(e->account);
+    free(e);
+}
+
+void eng_keep_history(eng *e, bool keep)
+{
+    e->keep_history = keep;
+}
+
+/* ---- functions
+ * --------------------------------------------------------------------- */
+
+eng_function *eng__function_find(eng *e, const char *name)
+{
+    for (eng_function *f = e->functions; f; f = f->next)
+        if (!strcmp(f->name, name))
+            return f;
+    return NULL;
+}
+
+static char **split_argv(const char *command)
+{
+    size_t n = 0, cap = 4;
+    char **argv = bt_xmalloc(cap * sizeof *argv);
+    const char *p = command;
+    for (;;) {
+        while (*p == ' ' || *p == '\t')
+            p++;
+        if (!*p)
+            break;
+        const char *start = p;
+        while (*p && *p != ' ' && *p != '\t')
+            p++;
+        if (n + 2 > cap)
+            argv = bt_xrealloc(argv, (cap *= 2) * sizeof *argv);
+        argv[n++] = bt_xstrndup(start, (size_t)(p - start));
+    }
+    argv[n] = NULL;
+    return argv;
+}
+
+int eng_function_set(eng *e, const char *name, const char *command, char **err)
+{
+    char **argv = split_argv(command);
+    if (!argv[0] || !*name) {
+        free(argv);
+        *err = bt_xasprintf("function '%s': empty name or command", name);
+        return BT_EINVAL;
+    }
+    eng_function *f = eng__function_find(e, name);
+    if (!f) {
+        f = bt_xcalloc(1, sizeof *f);
+        f->name = bt_xstrdup(name);
+        f->next = e->functions;
+        e->functions = f;
+    } else {
+        for (char **a = f->argv; *a; a++)
+            free(*a);
+        free(f->argv);
+    }
+    f->argv = argv;
+    return 0;
+}

@@ -1,0 +1,377 @@
+/*
+ * Parallel branches and Map iterations: child frames run on the same loop;
+ * MaxConcurrency bounds how many iterations are active; results are
+ * gathered in branch / item order. A failed child stops its siblings
+ * (unless a Map tolerates it), and the child's error is what Retry/Catch
+ * on the Parallel/Map state see (reference §8).
+ */
+#include "engine/eng_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* Inline Map's effective parallelism when MaxConcurrency is 0 (AWS). */
+#define MAP_INLINE_MAX 40
+
+static bool is_map(const eng_frame *f)
+{
+    return sl_state_kind(f->state) == SL_MAP;
+}
+
+static json_object *iteration_details(eng_frame *map, size_t index)
+{
+    json_object *d = json_object_new_object();
+    json_object_object_add(d, "name",
+                           json_object_new_string(sl_state_name(map->state)));
+    json_object_object_add(d, "index", json_object_new_int64((int64_t)index));
+    return d;
+}
+
+static void free_kids(eng_frame *f)
+{
+    for (size_t i = 0; i < f->nkids; i++)
+        if (f->kids[i]) {
+            store_frame_delete(f->ex->e->st, f->ex->arn, f->kids[i]->id);
+            eng__frame_free(f->kids[i]);
+        }
+    free(f->kids);
+    f->kids = NULL;
+    f->nkids = 0;
+}
+
+static void reset_children(eng_frame *f, size_t total)
+{
+    free_kids(f);
+    f->total = total;
+    f->kids = bt_xcalloc(total ? total : 1, sizeof *f->kids);
+    f->nkids = total;
+    f->next_index = 0;
+    f->running = f->succeeded = f->failed = 0;
+    json_object_put(f->results);
+    f->results = json_object_new_array_ext((int)total);
+    for (size_t i = 0; i < total; i++)
+        json_object_array_add(f->results, NULL);
+    sl_error_fini(&f->child_error);
+    f->phase = PH_CHILDREN;
+}
+
+static eng_frame *spawn_child(eng_frame *f, size_t index, const sl_scope *scope,
+                              json_object *input)
+{
+    eng_frame *kid = eng__frame_new(f->ex, f, index, scope, input);
+    kid->prev_id = f->prev_id;
+    f->kids[index] = kid;
+    f->running++;
+    eng__frame_save(kid);
+    eng__ready(kid);
+    return kid;
+}
+
+/* ---- Parallel
+ * ------------------------------------------------------------------------ */
+
+void eng__parallel_start(eng_frame *f)
+{
+    json_object *ctx = eng__context(f, NULL);
+    sl_ctx c;
+    eng__sl_ctx(f, &c, ctx);
+    sl_error err;
+    sl_error_init(&err);
+    json_object *eff = NULL;
+    int rc = sl_state_input(f->state, f->input, &c, &eff, &err);
+    json_object_put(ctx);
+    if (rc != 0) {
+        eng__work_failed(f, &err);
+        sl_error_fini(&err);
+        return;
+    }
+    json_object_put(f->effective);
+    f->effective = eff;
+    int64_t started = eng__event(f->ex, f, "ParallelStateStarted", NULL, -1);
+    size_t n = sl_state_branch_count(f->state);
+    reset_children(f, n);
+    for (size_t i = 0; i < n; i++) {
+        eng_frame *kid = spawn_child(f, i, sl_state_branch(f->state, i),
+                                     json_object_get(eff));
+        kid->prev_id = started;
+    }
+    f->next_index = n;
+    eng__frame_save(f);
+}
+
+/* ---- Map
+ * ------------------------------------------------------------------------------
+ */
+
+/* Starts iteration i: its input through ItemSelector, then the frame. */
+static int start_item(eng_frame *f, sl_error *err)
+{
+    size_t i = f->next_index++;
+    json_object *item = json_object_array_get_idx(f->effective, i);
+    json_object *mi = json_object_new_object();
+    json_object_object_add(mi, "Index", json_object_new_int64((int64_t)i));
+    json_object_object_add(mi, "Value", json_object_get(item));
+    json_object *ctx = eng__context(f, mi);
+    sl_ctx c;
+    eng__sl_ctx(f, &c, ctx);
+    json_object *input = NULL;
+    int rc = sl_map_item_input(f->state, f->input, item, &c, &input, err);
+    json_object_put(ctx);
+    if (rc != 0)
+        return -1;
+    int64_t prev = f->prev_id;
+    if (!sl_state_map_distributed(f->state))
+        prev = eng__event(f->ex, f, "MapIterationStarted",
+                          iteration_details(f, i), f->entered_id + 1);
+    eng_frame *kid = spawn_child(f, i, sl_state_processor(f->state), input);
+    kid->prev_id = prev;
+    return 0;
+}
+
+static int fill_slots(eng_frame *f, sl_error *err)
+{
+    int64_t limit = f->max_concurrency;
+    if (limit <= 0)
+        limit = MAP_INLINE_MAX;
+    while (f->next_index < f->total && (int64_t)f->running < limit)
+        if (start_item(f, err) != 0)
+            return -1;
+    return 0;
+}
+
+static char *map_run_arn(eng_frame *f)
+{
+    const char *label = sl_state_map_label(f->state);
+    char *uuid = eng__uuid(f->ex->e);
+    char *arn =
+        bt_xasprintf("arn:aws:states:%s:%s:mapRun:%s/%s:%s", f->ex->e->region,
+                     f->ex->e->account, f->ex->machine_name,
+                     label ? label : sl_state_name(f->state), uuid);
+    free(uuid);
+    return arn;
+}
+
+static void map_all_done(eng_frame *f);
+
+void eng__map_start(eng_frame *f)
+{
+    json_object *ctx = eng__context(f, NULL);
+    sl_ctx c;
+    eng__sl_ctx(f, &c, ctx);
+    sl_error err;
+    sl_error_init(&err);
+    json_object *items = NULL;
+    int rc = sl_map_items(f->state, f->input, &c, &items, &err);
+    if (rc == 0)
+        rc = sl_map_limits(f->state, f->input, &c, &f->max_concurrency,
+                           &f->tolerated_count, &f->tolerated_pct, &err);
+    json_object_put(ctx);
+    if (rc != 0) {
+        json_object_put(items);
+        eng__work_failed(f, &err);
+        sl_error_fini(&err);
+        return;
+    }
+    json_object_put(f->effective);
+    f->effective = items;
+    size_t n = json_object_array_length(items);
+    json_object *d = json_object_new_object();
+    json_object_object_add(d, "length", json_object_new_int64((int64_t)n));
+    eng__event(f->ex, f, "MapStateStarted", d, -1);
+    if (sl_state_map_distributed(f->state)) {
+        json_object *r = json_object_new_object();
+        char *arn = map_run_arn(f);
+        json_object_object_add(r, "mapRunArn", json_object_new_string(arn));
+        free(arn);
+        eng__event(f->ex, f, "MapRunStarted", r, -1);
+    }
+    reset_children(f, n);
+    if (n == 0) {
+        map_all_done(f);
+        return;
+    }
+    if (fill_slots(f, &err) != 0) {
+        eng__children_abort(f);
+        eng__work_failed(f, &err);
+        sl_error_fini(&err);
+        return;
+    }
+    eng__frame_save(f);
+}
+
+static void map_all_done(eng_frame *f)
+{
+    int64_t prev = f->prev_id;
+    if (sl_state_map_distributed(f->state)) {
+        prev = eng__event(f->ex, f, "MapRunSucceeded", NULL, -1);
+    }
+    eng__event(f->ex, f, "MapStateSucceeded", NULL, prev);
+    /* MapStateExited shares MapStateSucceeded's previous event. */
+    f->prev_id = prev;
+    json_object *results = f->results;
+    f->results = NULL;
+    free_kids(f);
+    eng__work_done(f, results);
+}
+
+/* ---- aborting
+ * ------------------------------------------------------------------------- */
+
+static bool has_aborted_event(sl_kind k)
+{
+    return k == SL_TASK || k == SL_WAIT || k == SL_PARALLEL || k == SL_MAP;
+}
+
+/* Stops child (and everything below it), recording the in-flight state's
+ * Aborted event on its own thread. */
+static void abort_frame(eng_frame *child, int64_t cause_id)
+{
+    if (child->phase == PH_DONE)
+        return;
+    eng__children_abort(child);
+    eng__timer_cancel(child);
+    eng__task_cancel(child);
+    if (child->phase != PH_ENTER &&
+        has_aborted_event(sl_state_kind(child->state))) {
+        char *type =
+            bt_xasprintf("%sStateAborted", sl_state_type_name(child->state));
+        eng__event(child->ex, child, type, NULL, cause_id);
+        free(type);
+    }
+    child->phase = PH_DONE;
+    child->ex->live_frames--;
+}
+
+void eng__children_abort(eng_frame *f)
+{
+    for (size_t i = 0; i < f->nkids; i++) {
+        eng_frame *kid = f->kids[i];
+        if (!kid || kid->phase == PH_DONE)
+            continue;
+        abort_frame(kid, f->prev_id);
+        if (is_map(f) && !sl_state_map_distributed(f->state))
+            eng__event(f->ex, f, "MapIterationAborted",
+                       iteration_details(f, kid->index), f->prev_id);
+    }
+}
+
+/* ---- collecting children
+ * ------------------------------------------------------------ */
+
+static bool tolerance_exceeded(eng_frame *f)
+{
+    if (f->tolerated_count < 0 && f->tolerated_pct < 0)
+        return f->failed > 0;
+    if (f->tolerated_count >= 0 && (int64_t)f->failed > f->tolerated_count)
+        return true;
+    if (f->tolerated_pct >= 0 && f->total > 0 &&
+        (double)f->failed * 100.0 / (double)f->total > f->tolerated_pct)
+        return true;
+    return false;
+}
+
+/* The Parallel/Map itself fails with err (after its children stopped). */
+static void children_failed(eng_frame *f, sl_error *err)
+{
+    const sl_state *st = f->state;
+    int64_t delay;
+    size_t catcher;
+    uint32_t *probe = bt_xcalloc(sl_state_retrier_count(st) + 1, sizeof *probe);
+    memcpy(probe, f->attempts,
+           sl_state_retrier_count(st) * sizeof *f->attempts);
+    sl_decision d = sl_error_decide(st, err, probe, NULL, &delay, &catcher);
+    free(probe);
+    if (d == SL_DECIDE_FAIL)
+        eng__event(f->ex, f,
+                   is_map(f) ? "MapStateFailed" : "ParallelStateFailed", NULL,
+                   -1);
+    free_kids(f);
+    eng__work_failed(f, err);
+}
+
+static void child_failed(eng_frame *f, eng_frame *kid)
+{
+    f->failed++;
+    if (is_map(f)) {
+        if (!sl_state_map_distributed(f->state))
+            eng__event(f->ex, f, "MapIterationFailed",
+                       iteration_details(f, kid->index), kid->prev_id);
+        if (!f->child_error.name && !f->child_error.cause)
+            sl_error_set(&f->child_error, kid->error.name, kid->error.cause);
+        json_object_array_put_idx(f->results, kid->index,
+                                  sl_error_output(&kid->error));
+        if (!tolerance_exceeded(f))
+            return;
+    } else {
+        sl_error_set(&f->child_error, kid->error.name, kid->error.cause);
+        /* The failed branch's own in-flight state counts as aborted. */
+        sl_kind k = sl_state_kind(kid->state);
+        if (has_aborted_event(k) && k != SL_FAIL) {
+            char *type =
+                bt_xasprintf("%sStateAborted", sl_state_type_name(kid->state));
+            eng__event(f->ex, kid, type, NULL, -1);
+            free(type);
+        }
+    }
+    f->prev_id = kid->prev_id;
+    eng__children_abort(f);
+    sl_error err;
+    sl_error_init(&err);
+    bool tolerance =
+        is_map(f) && (f->tolerated_count >= 0 || f->tolerated_pct >= 0);
+    if (tolerance)
+        sl_error_set(&err, "States.ExceedToleratedFailureThreshold",
+                     "The specified tolerated failure threshold was exceeded");
+    else
+        sl_error_set(&err, f->child_error.name, f->child_error.cause);
+    children_failed(f, &err);
+    sl_error_fini(&err);
+}
+
+void eng__child_done(eng_frame *kid)
+{
+    eng_frame *f = kid->parent;
+    if (f->phase != PH_CHILDREN || f->ex->status != EX_RUNNING)
+        return;
+    f->running--;
+    if (kid->failed_) {
+        child_failed(f, kid);
+        return;
+    }
+    f->succeeded++;
+    json_object_array_put_idx(f->results, kid->index,
+                              json_object_get(kid->output));
+    if (is_map(f)) {
+        if (!sl_state_map_distributed(f->state))
+            f->prev_id =
+                eng__event(f->ex, f, "MapIterationSucceeded",
+                           iteration_details(f, kid->index), kid->prev_id);
+        else
+            f->prev_id = kid->prev_id;
+        f->kids[kid->index] = NULL;
+        store_frame_delete(f->ex->e->st, f->ex->arn, kid->id);
+        eng__frame_free(kid);
+        sl_error err;
+        sl_error_init(&err);
+        if (fill_slots(f, &err) != 0) {
+            eng__children_abort(f);
+            children_failed(f, &err);
+            sl_error_fini(&err);
+            return;
+        }
+    } else {
+        f->prev_id = kid->prev_id;
+    }
+    if (f->running == 0 && f->next_index >= f->total) {
+        if (is_map(f)) {
+            map_all_done(f);
+        } else {
+            json_object *results = f->results;
+            f->results = NULL;
+            free_kids(f);
+            eng__work_done(f, results);
+        }
+    } else {
+        eng__frame_save(f);
+    }
+}

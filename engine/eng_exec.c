@@ -1,0 +1,563 @@
+/*
+ * Running states: a frame enters its current state, statelang says what the
+ * state does with its input, the frame records the history events and moves
+ * on (next state, end of the frame, a task, a timer, child frames).
+ *
+ * Invariant: every history event is appended inside the pump's transaction,
+ * and the frame's snapshot is rewritten in the same transaction whenever
+ * its phase or state changes.
+ */
+#include "engine/eng_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- history events
+ * ---------------------------------------------------------------- */
+
+/* The details member AWS uses for an event type (reference §11.2). */
+static const char *details_key(const char *type)
+{
+    static const struct {
+        const char *suffix;
+        const char *key;
+    } by_suffix[] = {
+        {"StateEntered", "stateEnteredEventDetails"},
+        {"StateExited", "stateExitedEventDetails"},
+    };
+    for (size_t i = 0; i < 2; i++) {
+        size_t n = strlen(type), k = strlen(by_suffix[i].suffix);
+        if (n > k && !strcmp(type + n - k, by_suffix[i].suffix))
+            return by_suffix[i].key;
+    }
+    return NULL;
+}
+
+/* lowerCamel(type) + "EventDetails", e.g. TaskScheduled ->
+ * taskScheduledEventDetails. */
+static char *default_details_key(const char *type)
+{
+    char *k = bt_xasprintf("%sEventDetails", type);
+    if (k[0] >= 'A' && k[0] <= 'Z')
+        k[0] = (char)(k[0] - 'A' + 'a');
+    return k;
+}
+
+int64_t eng__event(eng_exec *x, eng_frame *f, const char *type,
+                   json_object *details, int64_t prev)
+{
+    eng *e = x->e;
+    if (f && f->silent)
+        return f->prev_id;
+    int64_t id = x->next_event_id++;
+    if (prev < 0)
+        prev = f ? f->prev_id : id - 1;
+    json_object *ev = json_object_new_object();
+    int64_t now = eng__now_ms();
+    char ts[32];
+    snprintf(ts, sizeof ts, "%lld.%03lld", (long long)(now / 1000),
+             (long long)(now % 1000));
+    json_object_object_add(ev, "timestamp",
+                           json_object_new_double_s((double)now / 1000.0, ts));
+    json_object_object_add(ev, "type", json_object_new_string(type));
+    json_object_object_add(ev, "id", json_object_new_int64(id));
+    json_object_object_add(ev, "previousEventId", json_object_new_int64(prev));
+    if (details) {
+        const char *k = details_key(type);
+        char *dk = k ? NULL : default_details_key(type);
+        json_object_object_add(ev, k ? k : dk, details);
+        free(dk);
+    }
+    eng__kick(e);
+    if (store_begin(e->st) != 0 ||
+        store_event_append(e->st, x->arn, id, bt_json_compact(ev)) != 0) {
+        fprintf(stderr, "baton: level=fatal msg=\"store write failed: %s\"\n",
+                store_errmsg(e->st));
+        abort();
+    }
+    if (x->history)
+        json_object_array_add(x->history, ev);
+    else
+        json_object_put(ev);
+    if (f)
+        f->prev_id = id;
+    return id;
+}
+
+/* {"name", "input"/"output" as JSON text, "...Details": {truncated}}. */
+static json_object *io_details(const char *name, const char *key,
+                               json_object *value)
+{
+    json_object *d = json_object_new_object();
+    if (name)
+        json_object_object_add(d, "name", json_object_new_string(name));
+    json_object_object_add(d, key,
+                           json_object_new_string(bt_json_compact(value)));
+    json_object *t = json_object_new_object();
+    json_object_object_add(t, "truncated", json_object_new_boolean(false));
+    char *dk = bt_xasprintf("%sDetails", key);
+    json_object_object_add(d, dk, t);
+    free(dk);
+    return d;
+}
+
+/* ---- frames
+ * ------------------------------------------------------------------------ */
+
+eng_frame *eng__frame_new(eng_exec *x, eng_frame *parent, size_t index,
+                          const sl_scope *scope, json_object *input)
+{
+    eng_frame *f = bt_xcalloc(1, sizeof *f);
+    f->ex = x;
+    f->id = x->next_frame_id++;
+    f->parent = parent;
+    f->index = index;
+    f->scope = scope;
+    f->state = sl_scope_start(scope);
+    f->input = input;
+    f->vars = json_object_new_object();
+    f->phase = PH_ENTER;
+    f->prev_id = parent ? parent->prev_id : 0;
+    f->silent =
+        parent && (parent->silent || (sl_state_kind(parent->state) == SL_MAP &&
+                                      sl_state_map_distributed(parent->state)));
+    sl_error_init(&f->error);
+    sl_error_init(&f->child_error);
+    x->live_frames++;
+    return f;
+}
+
+void eng__frame_free(eng_frame *f)
+{
+    if (!f)
+        return;
+    for (size_t i = 0; i < f->nkids; i++)
+        eng__frame_free(f->kids[i]);
+    free(f->kids);
+    eng__timer_cancel(f);
+    if (f->proc)
+        run_proc_abandon(f->proc);
+    json_object_put(f->input);
+    json_object_put(f->effective);
+    json_object_put(f->vars);
+    json_object_put(f->results);
+    json_object_put(f->output);
+    sl_error_fini(&f->error);
+    sl_error_fini(&f->child_error);
+    free(f->attempts);
+    free(f->task_kind);
+    free(f->request_id);
+    run_proc_result_fini(&f->task_res);
+    free(f);
+}
+
+/* Variables visible to a frame: its own scope, then enclosing scopes. */
+static bool var_lookup(void *ud, const char *name, json_object **value)
+{
+    for (eng_frame *f = ud; f; f = f->parent)
+        if (json_object_object_get_ex(f->vars, name, value))
+            return true;
+    return false;
+}
+
+static bool has_retry_count(const sl_state *st)
+{
+    sl_kind k = sl_state_kind(st);
+    return k == SL_TASK || k == SL_PARALLEL || k == SL_MAP;
+}
+
+json_object *eng__context(eng_frame *f, json_object *map_item)
+{
+    json_object *c = json_object_new_object();
+    json_object_object_foreach(f->ex->context_exec, k, v)
+        json_object_object_add(c, k, json_object_get(v));
+    json_object *s = json_object_new_object();
+    json_object_object_add(s, "Name",
+                           json_object_new_string(sl_state_name(f->state)));
+    char ts[32];
+    sl_timestamp_format_ms(f->entered_ms, ts);
+    json_object_object_add(s, "EnteredTime", json_object_new_string(ts));
+    if (has_retry_count(f->state))
+        json_object_object_add(s, "RetryCount",
+                               json_object_new_int64(f->retry_count));
+    json_object_object_add(c, "State", s);
+    if (map_item) {
+        json_object *m = json_object_new_object();
+        json_object_object_add(m, "Item", map_item);
+        json_object_object_add(c, "Map", m);
+    }
+    return c;
+}
+
+void eng__sl_ctx(eng_frame *f, sl_ctx *c, json_object *context)
+{
+    memset(c, 0, sizeof *c);
+    c->state_name = sl_state_name(f->state);
+    c->entered_event_id = f->entered_id;
+    c->context = context;
+    c->var = var_lookup;
+    c->var_ud = f;
+    c->rng = &f->ex->e->rng;
+    c->now_ms = eng__now_ms();
+    c->payload_limit = f->ex->e->opts.payload_limit;
+}
+
+/* ---- state exits and frame ends
+ * -------------------------------------------------- */
+
+static void commit_vars(eng_frame *f, json_object *assigned)
+{
+    if (!assigned)
+        return;
+    json_object_object_foreach(assigned, k, v)
+        json_object_object_add(f->vars, k, json_object_get(v));
+}
+
+static json_object *assigned_details(json_object *assigned)
+{
+    json_object *m = json_object_new_object();
+    json_object_object_foreach(assigned, k, v) json_object_object_add(
+        m, k, json_object_new_string(bt_json_compact(v)));
+    return m;
+}
+
+/* Records ...StateExited and moves to next (or ends the frame). Takes
+ * output and assigned. */
+static bool too_large(eng_frame *f, json_object *output)
+{
+    size_t limit = f->ex->e->opts.payload_limit;
+    return sl_json_size(output) > (limit ? limit : SL_PAYLOAD_LIMIT_DEFAULT);
+}
+
+static void state_failed(eng_frame *f, const sl_error *err);
+
+static void state_exit(eng_frame *f, const sl_state *next, json_object *output,
+                       json_object *assigned, int64_t prev)
+{
+    if (too_large(f, output)) {
+        sl_error err;
+        sl_error_init(&err);
+        sl_error_setf(&err, "States.DataLimitExceeded",
+                      "The state/task '%s' returned a result with a size "
+                      "exceeding the maximum number of bytes service limit.",
+                      sl_state_name(f->state));
+        json_object_put(output);
+        json_object_put(assigned);
+        sl_kind k = sl_state_kind(f->state);
+        if (k == SL_TASK || k == SL_PARALLEL || k == SL_MAP)
+            eng__work_failed(f, &err);
+        else
+            state_failed(f, &err);
+        sl_error_fini(&err);
+        return;
+    }
+    json_object *d = io_details(sl_state_name(f->state), "output", output);
+    if (assigned && json_object_object_length(assigned) > 0) {
+        json_object_object_add(d, "assignedVariables",
+                               assigned_details(assigned));
+        json_object *t = json_object_new_object();
+        json_object_object_add(t, "truncated", json_object_new_boolean(false));
+        json_object_object_add(d, "assignedVariablesDetails", t);
+    }
+    char *type = bt_xasprintf("%sStateExited", sl_state_type_name(f->state));
+    eng__event(f->ex, f, type, d, prev);
+    free(type);
+    commit_vars(f, assigned);
+    json_object_put(assigned);
+    json_object_put(f->effective);
+    f->effective = NULL;
+    if (!next) {
+        eng__frame_succeed(f, output);
+        return;
+    }
+    json_object_put(f->input);
+    f->input = output;
+    f->state = next;
+    f->phase = PH_ENTER;
+    free(f->attempts);
+    f->attempts = NULL;
+    eng__frame_save(f);
+    eng__ready(f);
+}
+
+void eng__frame_succeed(eng_frame *f, json_object *output)
+{
+    f->phase = PH_DONE;
+    json_object_put(f->output);
+    f->output = output;
+    f->ex->live_frames--;
+    if (!f->parent) {
+        eng__exec_finish(f->ex, EX_SUCCEEDED, json_object_get(output), NULL);
+        return;
+    }
+    eng__frame_save(f);
+    eng__child_done(f);
+}
+
+void eng__frame_fail(eng_frame *f, const sl_error *err)
+{
+    f->phase = PH_DONE;
+    f->failed_ = true;
+    sl_error_set(&f->error, err->name, err->cause);
+    f->ex->live_frames--;
+    if (!f->parent) {
+        eng__exec_finish(f->ex, EX_FAILED, NULL, err);
+        return;
+    }
+    eng__frame_save(f);
+    eng__child_done(f);
+}
+
+/* A JSONata evaluation error is recorded before the failure it causes. */
+static void note_evaluation_failed(eng_frame *f, const sl_error *err)
+{
+    if (!err->name || strcmp(err->name, "States.QueryEvaluationError"))
+        return;
+    json_object *d = json_object_new_object();
+    json_object_object_add(d, "error", json_object_new_string(err->name));
+    if (err->cause)
+        json_object_object_add(d, "cause", json_object_new_string(err->cause));
+    json_object_object_add(d, "state",
+                           json_object_new_string(sl_state_name(f->state)));
+    eng__event(f->ex, f, "EvaluationFailed", d, -1);
+}
+
+/* A failure in a state without Retry/Catch ends the frame. */
+static void state_failed(eng_frame *f, const sl_error *err)
+{
+    note_evaluation_failed(f, err);
+    eng__frame_fail(f, err);
+}
+
+/* ---- results of a state's work
+ * ---------------------------------------------------- */
+
+void eng__work_done(eng_frame *f, json_object *result)
+{
+    json_object *ctx = eng__context(f, NULL);
+    sl_ctx c;
+    eng__sl_ctx(f, &c, ctx);
+    sl_error err;
+    sl_error_init(&err);
+    json_object *out = NULL, *assigned = NULL;
+    int rc = sl_state_output(f->state, f->input, f->effective, result, &c, &out,
+                             &assigned, &err);
+    json_object_put(result);
+    json_object_put(ctx);
+    if (rc != 0) {
+        eng__work_failed(f, &err);
+        sl_error_fini(&err);
+        return;
+    }
+    state_exit(f, sl_state_next(f->state), out, assigned, -1);
+}
+
+/* Catcher k of the current state handles err. */
+static void catch_error(eng_frame *f, size_t k, const sl_error *err)
+{
+    json_object *ctx = eng__context(f, NULL);
+    sl_ctx c;
+    eng__sl_ctx(f, &c, ctx);
+    sl_error cerr;
+    sl_error_init(&cerr);
+    const sl_state *next = NULL;
+    json_object *out = NULL, *assigned = NULL;
+    int rc = sl_catch_output(f->state, k, f->input, err, &c, &next, &out,
+                             &assigned, &cerr);
+    json_object_put(ctx);
+    if (rc != 0) {
+        state_failed(f, &cerr);
+        sl_error_fini(&cerr);
+        return;
+    }
+    state_exit(f, next, out, assigned, -1);
+}
+
+void eng__work_failed(eng_frame *f, const sl_error *err)
+{
+    const sl_state *st = f->state;
+    sl_kind k = sl_state_kind(st);
+    if (k != SL_TASK && k != SL_PARALLEL && k != SL_MAP) {
+        state_failed(f, err);
+        return;
+    }
+    note_evaluation_failed(f, err);
+    int64_t delay = 0;
+    size_t catcher = 0;
+    sl_decision d =
+        sl_error_decide(st, err, f->attempts, &f->ex->e->rng, &delay, &catcher);
+    if (d == SL_DECIDE_RETRY) {
+        f->retry_count++;
+        f->phase = PH_RETRY;
+        f->wake_ms = eng__now_ms() + delay;
+        eng__frame_save(f);
+        eng__timer_arm(f, f->wake_ms);
+    } else if (d == SL_DECIDE_CATCH) {
+        catch_error(f, catcher, err);
+    } else {
+        eng__frame_fail(f, err);
+    }
+}
+
+/* ---- entering a state
+ * ---------------------------------------------------------------- */
+
+static void run_instant(eng_frame *f, sl_ctx *c)
+{
+    const sl_state *st = f->state;
+    sl_error err;
+    sl_error_init(&err);
+    json_object *eff = NULL, *out = NULL, *assigned = NULL;
+    const sl_state *next = sl_state_next(st);
+    int rc = 0;
+    switch (sl_state_kind(st)) {
+    case SL_PASS:
+        rc = sl_state_input(st, f->input, c, &eff, &err);
+        if (rc == 0) {
+            json_object *t = sl_pass_result(st, eff);
+            rc =
+                sl_state_output(st, f->input, eff, t, c, &out, &assigned, &err);
+            json_object_put(t);
+        }
+        break;
+    case SL_CHOICE:
+        rc = sl_choice_select(st, f->input, c, &next, &out, &assigned, &err);
+        break;
+    default: /* SL_SUCCEED */
+        rc = sl_state_input(st, f->input, c, &eff, &err);
+        if (rc == 0)
+            rc = sl_state_output(st, f->input, eff, NULL, c, &out, &assigned,
+                                 &err);
+        next = NULL;
+        break;
+    }
+    json_object_put(eff);
+    if (rc != 0) {
+        state_failed(f, &err);
+        sl_error_fini(&err);
+        return;
+    }
+    state_exit(f, next, out, assigned, -1);
+}
+
+static void run_fail(eng_frame *f, sl_ctx *c)
+{
+    sl_error raised, err;
+    sl_error_init(&raised);
+    sl_error_init(&err);
+    if (sl_fail_error(f->state, f->input, c, &raised, &err) != 0)
+        state_failed(f, &err);
+    else
+        eng__frame_fail(f, &raised);
+    sl_error_fini(&raised);
+    sl_error_fini(&err);
+}
+
+static void run_wait(eng_frame *f, sl_ctx *c)
+{
+    sl_error err;
+    sl_error_init(&err);
+    int64_t until = 0;
+    if (sl_wait_until(f->state, f->input, c, &until, &err) != 0) {
+        state_failed(f, &err);
+        sl_error_fini(&err);
+        return;
+    }
+    f->phase = PH_WAIT;
+    f->wake_ms = until;
+    eng__frame_save(f);
+    eng__timer_arm(f, until);
+}
+
+/* Wait over: the Wait state's output. */
+static void finish_wait(eng_frame *f)
+{
+    json_object *ctx = eng__context(f, NULL);
+    sl_ctx c;
+    eng__sl_ctx(f, &c, ctx);
+    sl_error err;
+    sl_error_init(&err);
+    json_object *eff = NULL, *out = NULL, *assigned = NULL;
+    int rc = sl_state_input(f->state, f->input, &c, &eff, &err);
+    if (rc == 0)
+        rc = sl_state_output(f->state, f->input, eff, NULL, &c, &out, &assigned,
+                             &err);
+    json_object_put(eff);
+    json_object_put(ctx);
+    if (rc != 0) {
+        state_failed(f, &err);
+        sl_error_fini(&err);
+        return;
+    }
+    state_exit(f, sl_state_next(f->state), out, assigned, -1);
+}
+
+static void enter_state(eng_frame *f)
+{
+    eng_exec *x = f->ex;
+    const sl_state *st = f->state;
+    f->entered_ms = eng__now_ms();
+    f->retry_count = 0;
+    free(f->attempts);
+    f->attempts =
+        bt_xcalloc(sl_state_retrier_count(st) + 1, sizeof *f->attempts);
+    char *type = bt_xasprintf("%sStateEntered", sl_state_type_name(st));
+    /* The first state of an execution points at no event (AWS records 0). */
+    int64_t prev = x->next_event_id == 2 ? 0 : -1;
+    f->entered_id = eng__event(
+        x, f, type, io_details(sl_state_name(st), "input", f->input), prev);
+    free(type);
+    json_object *ctx = eng__context(f, NULL);
+    sl_ctx c;
+    eng__sl_ctx(f, &c, ctx);
+    switch (sl_state_kind(st)) {
+    case SL_TASK:
+        eng__task_start(f);
+        break;
+    case SL_PARALLEL:
+        eng__parallel_start(f);
+        break;
+    case SL_MAP:
+        eng__map_start(f);
+        break;
+    case SL_WAIT:
+        run_wait(f, &c);
+        break;
+    case SL_FAIL:
+        run_fail(f, &c);
+        break;
+    default:
+        run_instant(f, &c);
+        break;
+    }
+    json_object_put(ctx);
+}
+
+void eng__advance(eng_frame *f)
+{
+    if (f->ex->status != EX_RUNNING)
+        return;
+    switch (f->phase) {
+    case PH_ENTER:
+        enter_state(f);
+        break;
+    case PH_WAIT:
+        finish_wait(f);
+        break;
+    case PH_TASK:
+        eng__task_advance(f);
+        break;
+    case PH_RETRY: {
+        sl_kind k = sl_state_kind(f->state);
+        if (k == SL_TASK)
+            eng__task_start(f);
+        else if (k == SL_PARALLEL)
+            eng__parallel_start(f);
+        else
+            eng__map_start(f);
+        break;
+    }
+    default:
+        break;
+    }
+}

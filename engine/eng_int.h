@@ -1,0 +1,229 @@
+/*
+ * engine internals: executions, frames and the pump that drives them.
+ *
+ * Frame lifecycle (one per execution root, Parallel branch, Map iteration):
+ *   ENTER     about to enter `state` with `input`; nothing recorded yet.
+ *   TASK      the Task's function call is in flight (Scheduled/Started are
+ *             recorded); recovery calls the function again.
+ *   WAIT      a Wait state sleeps until wake_ms.
+ *   RETRY     a failed Task/Parallel/Map waits until wake_ms to run again.
+ *   CHILDREN  a Parallel/Map waits for its child frames.
+ *   DONE      the frame finished: output (or error) is set; its parent
+ *             collects it. A finished root ends the execution.
+ * Every move between phases happens inside the pump's transaction together
+ * with the history events it produces; effects (spawning a function,
+ * arming a timer) run after the commit.
+ */
+#ifndef BATON_ENG_INT_H
+#define BATON_ENG_INT_H
+
+#include <uv.h>
+
+#include "engine/engine.h"
+#include "store/store.h"
+
+typedef struct eng_exec eng_exec;
+typedef struct eng_frame eng_frame;
+typedef struct run_proc run_proc;
+
+typedef struct run_proc_result {
+    int64_t exit_status;
+    int term_signal;
+    bool timed_out;
+    bool too_large;
+    bool spawn_failed;
+    char *out; /* stdout, NUL-terminated */
+    size_t out_len;
+    char *err_text; /* spawn failure description */
+} run_proc_result;
+
+typedef enum eng_phase {
+    PH_ENTER,
+    PH_TASK,
+    PH_WAIT,
+    PH_RETRY,
+    PH_CHILDREN,
+    PH_DONE
+} eng_phase;
+
+typedef enum eng_status {
+    EX_RUNNING,
+    EX_SUCCEEDED,
+    EX_FAILED,
+    EX_TIMED_OUT,
+    EX_ABORTED
+} eng_status;
+
+const char *eng__status_name(eng_status s);
+
+struct eng_frame {
+    eng_exec *ex;
+    int64_t id;
+    eng_frame *parent;
+    size_t index; /* branch or item index in the parent */
+    const sl_scope *scope;
+    const sl_state *state;  /* current state */
+    json_object *input;     /* raw input of the current state */
+    json_object *effective; /* Task: effective input; Map: items array */
+    json_object *vars;      /* this scope instance's variables */
+    eng_phase phase;
+    int64_t entered_id; /* the current state's ...StateEntered event */
+    int64_t prev_id;    /* last event of this thread */
+    int64_t entered_ms;
+    uint32_t *attempts; /* per retrier */
+    uint32_t retry_count;
+    int64_t wake_ms; /* WAIT / RETRY */
+    uv_timer_t *timer;
+    run_proc *proc;   /* TASK: the running call */
+    char *task_kind;  /* "lambda" (legacy ARN) or "invoke" */
+    char *request_id; /* the call's Lambda request id */
+    int64_t task_timeout_s;
+    bool state_timeout_first; /* the process timeout is TimeoutSeconds */
+    run_proc_result task_res; /* TASK: the finished call, when ready */
+    bool task_res_ready;
+    /* CHILDREN */
+    eng_frame **kids;
+    size_t nkids;      /* children created so far */
+    size_t total;      /* branches / items */
+    size_t next_index; /* next item to start */
+    size_t running, succeeded, failed;
+    json_object *results; /* array, one slot per child */
+    int64_t max_concurrency;
+    int64_t tolerated_count;
+    double tolerated_pct;
+    sl_error child_error; /* first child failure */
+    int64_t child_error_id;
+    /* DONE */
+    json_object *output;
+    sl_error error;
+    bool failed_;
+    bool silent; /* inside a distributed Map: its events belong to the
+                    child execution, not to this history */
+    bool queued;
+};
+
+struct eng_exec {
+    eng *e;
+    char *arn;
+    char *name;
+    char *machine_arn;
+    char *machine_name;
+    sl_machine *machine;
+    sl_machine_type type;
+    json_object *input;
+    json_object *context_exec; /* $$.Execution + $$.StateMachine parts */
+    int64_t start_ms;
+    int64_t deadline_ms; /* TimeoutSeconds, 0: none */
+    eng_status status;
+    json_object *output;
+    sl_error error;
+    int64_t next_event_id;
+    int64_t next_frame_id;
+    eng_frame *root;
+    size_t live_frames;
+    json_object *history; /* in-memory copy for --result-json */
+    uv_timer_t *deadline_timer;
+    eng_exec *next; /* in e->execs */
+    bool finished_notified;
+};
+
+typedef struct eng_function {
+    char *name;
+    char **argv;
+    struct eng_function *next;
+} eng_function;
+
+struct eng {
+    eng_opts opts;
+    char *region;
+    char *account;
+    uv_loop_t loop;
+    store *st;
+    eng_exec *execs;
+    eng_function *functions;
+    /* Work: frames ready to advance, processed by the pump. */
+    eng_frame **ready; /* [ready_head, nready) are waiting */
+    size_t ready_head, nready, capready;
+    /* Effects queued until the pump's transaction commits. */
+    void (**effect_fn)(void *);
+    void **effect_arg;
+    size_t neffects, capeffects;
+    uv_idle_t pump;
+    bool pump_armed;
+    sl_rand rng;
+    uint64_t rng_state;
+    bool keep_history;
+};
+
+/* ---- eng_api.c
+ * ---------------------------------------------------------------------- */
+int64_t eng__now_ms(void);
+eng_function *eng__function_find(eng *e, const char *name);
+/* Queues f to advance in the pump. */
+void eng__ready(eng_frame *f);
+/* Queues an effect to run after the pump's transaction commits. */
+void eng__effect(eng *e, void (*fn)(void *), void *arg);
+char *eng__uuid(eng *e);
+/* Makes sure the pump runs (and commits) soon. */
+void eng__kick(eng *e);
+
+/* ---- eng_exec.c
+ * ----------------------------------------------------------------------- */
+/* Appends a history event of type with details member (taken) to f's
+ * thread; prev is f->prev_id unless prev >= 0. Returns its id. */
+int64_t eng__event(eng_exec *x, eng_frame *f, const char *type,
+                   json_object *details, int64_t prev);
+void eng__advance(eng_frame *f);
+eng_frame *eng__frame_new(eng_exec *x, eng_frame *parent, size_t index,
+                          const sl_scope *scope, json_object *input);
+void eng__frame_free(eng_frame *f);
+/* The state's context object ($$), new. */
+json_object *eng__context(eng_frame *f, json_object *map_item);
+void eng__sl_ctx(eng_frame *f, sl_ctx *c, json_object *context);
+/* Ends frame f successfully with output (taken). */
+void eng__frame_succeed(eng_frame *f, json_object *output);
+/* Ends frame f with error (copied). */
+void eng__frame_fail(eng_frame *f, const sl_error *err);
+/* A state's work produced result (taken) or failed with err. */
+void eng__work_done(eng_frame *f, json_object *result);
+void eng__work_failed(eng_frame *f, const sl_error *err);
+void eng__exec_finish(eng_exec *x, eng_status status, json_object *output,
+                      const sl_error *err);
+void eng__frame_save(eng_frame *f);
+
+/* ---- eng_task.c
+ * ------------------------------------------------------------------------- */
+void eng__task_start(eng_frame *f);
+void eng__task_cancel(eng_frame *f);
+/* A finished call parked on the frame is recorded (pump only). */
+void eng__task_advance(eng_frame *f);
+
+/* ---- eng_children.c
+ * --------------------------------------------------------------------- */
+void eng__parallel_start(eng_frame *f);
+void eng__map_start(eng_frame *f);
+void eng__child_done(eng_frame *child);
+void eng__children_abort(eng_frame *f);
+
+/* ---- eng_timer.c
+ * -------------------------------------------------------------------------- */
+void eng__timer_arm(eng_frame *f, int64_t wake_ms);
+void eng__timer_cancel(eng_frame *f);
+
+/* ---- run_proc.c: child processes
+ * --------------------------------------------------------- */
+typedef void (*run_proc_done_fn)(run_proc_result *res, void *ud);
+
+/* Starts argv with env (NULL: inherit), writes input to its stdin, and
+ * collects stdout up to max_out bytes. timeout_ms > 0 kills the whole
+ * process group when it passes. done is called once, on the loop. */
+int run_proc_start(uv_loop_t *loop, char **argv, char **env, const char *input,
+                   size_t input_len, int64_t timeout_ms, size_t max_out,
+                   run_proc_done_fn done, void *ud, run_proc **out, char **err);
+/* Kills the process group; done is still called (with term_signal). */
+void run_proc_kill(run_proc *p);
+/* Forgets the caller: done will not be called; the process is killed. */
+void run_proc_abandon(run_proc *p);
+void run_proc_result_fini(run_proc_result *r);
+
+#endif

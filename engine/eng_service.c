@@ -1,0 +1,483 @@
+/*
+ * The service calls: state machines, starting and finishing executions,
+ * reading them back. Each writes through the store; a call that changes
+ * state is committed before it returns.
+ */
+#include "engine/eng_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static char *machine_arn(eng *e, const char *name)
+{
+    return bt_xasprintf("arn:aws:states:%s:%s:stateMachine:%s", e->region,
+                        e->account, name);
+}
+
+static const char *type_name(sl_machine_type t)
+{
+    return t == SL_MACHINE_EXPRESS ? "EXPRESS" : "STANDARD";
+}
+
+/* Commits a service call's writes (outside the pump). */
+static int commit(eng *e, char **err)
+{
+    if (store_commit(e->st) != 0) {
+        *err = bt_xasprintf("store: %s", store_errmsg(e->st));
+        return BT_EIO;
+    }
+    return 0;
+}
+
+int eng_machine_put(eng *e, const char *name, const char *definition,
+                    sl_machine_type type, char **arn, sl_diags *diags,
+                    char **err)
+{
+    sl_compile_opts o = {type};
+    sl_machine *m = NULL;
+    if (sl_machine_compile(definition, strlen(definition), &o, &m, diags))
+        return BT_EINVALID;
+    sl_machine_free(m);
+    char *a = machine_arn(e, name);
+    store_machine cur;
+    memset(&cur, 0, sizeof cur);
+    int rc = store_machine_get(e->st, a, 0, &cur);
+    if (rc == 0 && !strcmp(cur.definition, definition) &&
+        !strcmp(cur.type, type_name(type))) {
+        store_machine_fini(&cur);
+        *arn = a;
+        return 0;
+    }
+    store_machine m2 = {a,
+                        (char *)name,
+                        (char *)definition,
+                        (char *)type_name(type),
+                        NULL,
+                        eng__now_ms(),
+                        rc == 0 ? cur.revision + 1 : 1};
+    store_machine_fini(&cur);
+    if (store_begin(e->st) || store_machine_insert(e->st, &m2) ||
+        commit(e, err)) {
+        if (!*err)
+            *err = bt_xasprintf("store: %s", store_errmsg(e->st));
+        store_rollback(e->st);
+        free(a);
+        return BT_EIO;
+    }
+    *arn = a;
+    return 0;
+}
+
+/* ---- executions in memory
+ * ------------------------------------------------------------- */
+
+static json_object *context_exec(eng_exec *x, const char *input_text)
+{
+    json_object *c = json_object_new_object();
+    json_object *ex = json_object_new_object();
+    char ts[32];
+    sl_timestamp_format_ms(x->start_ms, ts);
+    json_object_object_add(ex, "Id", json_object_new_string(x->arn));
+    json_object *in = NULL;
+    bt_json_parse(input_text, strlen(input_text), BT_LIMIT_JSON_DEPTH, &in,
+                  NULL);
+    json_object_object_add(ex, "Input", in);
+    json_object_object_add(ex, "StartTime", json_object_new_string(ts));
+    json_object_object_add(ex, "Name", json_object_new_string(x->name));
+    char *role = bt_xasprintf("arn:aws:iam::%s:role/baton", x->e->account);
+    json_object_object_add(ex, "RoleArn", json_object_new_string(role));
+    free(role);
+    if (x->type == SL_MACHINE_STANDARD)
+        json_object_object_add(ex, "RedriveCount", json_object_new_int(0));
+    json_object_object_add(c, "Execution", ex);
+    json_object *sm = json_object_new_object();
+    json_object_object_add(sm, "Id", json_object_new_string(x->machine_arn));
+    json_object_object_add(sm, "Name", json_object_new_string(x->machine_name));
+    json_object_object_add(c, "StateMachine", sm);
+    return c;
+}
+
+/* Builds the in-memory execution from its stored row and definition. */
+static int exec_load(eng *e, const store_exec *row, eng_exec **out, char **err)
+{
+    store_machine m;
+    memset(&m, 0, sizeof m);
+    if (store_machine_get(e->st, row->machine_arn, row->machine_revision, &m) !=
+        0) {
+        *err = bt_xasprintf("state machine %s not found", row->machine_arn);
+        return BT_ENOENT;
+    }
+    eng_exec *x = bt_xcalloc(1, sizeof *x);
+    x->e = e;
+    x->arn = bt_xstrdup(row->arn);
+    x->name = bt_xstrdup(row->name);
+    x->machine_arn = bt_xstrdup(row->machine_arn);
+    x->machine_name = bt_xstrdup(m.name);
+    sl_machine_type_parse(row->type, &x->type);
+    sl_compile_opts o = {x->type};
+    sl_diags d;
+    sl_diags_init(&d);
+    int rc = sl_machine_compile(m.definition, strlen(m.definition), &o,
+                                &x->machine, &d);
+    sl_diags_fini(&d);
+    store_machine_fini(&m);
+    if (rc != 0) {
+        *err = bt_xasprintf("state machine %s no longer compiles",
+                            row->machine_arn);
+        free(x->arn);
+        free(x->name);
+        free(x->machine_arn);
+        free(x->machine_name);
+        free(x);
+        return BT_EINVALID;
+    }
+    x->start_ms = row->start_ms;
+    bt_json_parse(row->input, strlen(row->input), BT_LIMIT_JSON_DEPTH,
+                  &x->input, NULL);
+    x->context_exec = context_exec(x, row->input);
+    int64_t t = sl_machine_timeout_s(x->machine);
+    x->deadline_ms = t > 0 ? x->start_ms + t * 1000 : 0;
+    x->status = EX_RUNNING;
+    sl_error_init(&x->error);
+    x->next_event_id = 1;
+    x->next_frame_id = 1;
+    if (e->keep_history)
+        x->history = json_object_new_array();
+    x->next = e->execs;
+    e->execs = x;
+    *out = x;
+    return 0;
+}
+
+static void deadline_fired(uv_timer_t *t);
+
+static void deadline_arm(void *p)
+{
+    eng_exec *x = p;
+    if (x->status != EX_RUNNING || !x->deadline_ms)
+        return;
+    x->deadline_timer = bt_xmalloc(sizeof *x->deadline_timer);
+    uv_timer_init(&x->e->loop, x->deadline_timer);
+    x->deadline_timer->data = x;
+    int64_t delay = x->deadline_ms - eng__now_ms();
+    uv_timer_start(x->deadline_timer, deadline_fired,
+                   delay > 0 ? (uint64_t)delay : 0, 0);
+}
+
+static void close_free(uv_handle_t *h)
+{
+    free(h);
+}
+
+static void deadline_fired(uv_timer_t *t)
+{
+    eng_exec *x = t->data;
+    uv_close((uv_handle_t *)t, close_free);
+    x->deadline_timer = NULL;
+    if (x->status == EX_RUNNING)
+        eng__exec_finish(x, EX_TIMED_OUT, NULL, NULL);
+}
+
+static bool name_ok(const char *n)
+{
+    size_t len = strlen(n);
+    if (len == 0 || bt_utf8_length(n, len) > 80)
+        return false;
+    for (const unsigned char *p = (const unsigned char *)n; *p; p++)
+        if (*p < 0x20 || *p == 0x7f || strchr(" <>{}[]?*\"#%\\^|~`$&,;:/", *p))
+            return false;
+    return true;
+}
+
+int eng_execution_start(eng *e, const char *machine, const char *name,
+                        const char *input, char **exec_arn, char **err)
+{
+    store_machine m;
+    memset(&m, 0, sizeof m);
+    if (store_machine_get(e->st, machine, 0, &m) != 0) {
+        *err = bt_xasprintf("State Machine Does Not Exist: '%s'", machine);
+        return BT_ENOENT;
+    }
+    const char *text = input ? input : "{}";
+    json_object *probe = NULL;
+    bt_json_error jerr;
+    if (bt_json_parse(text, strlen(text), BT_LIMIT_JSON_DEPTH, &probe, &jerr) !=
+        0) {
+        *err = bt_xasprintf("Invalid State Machine Execution Input: '%s at "
+                            "line %d, column %d'",
+                            jerr.message, jerr.line, jerr.column);
+        store_machine_fini(&m);
+        return BT_EINVAL;
+    }
+    json_object_put(probe);
+    char *gen = name ? NULL : eng__uuid(e);
+    const char *nm = name ? name : gen;
+    if (!name_ok(nm)) {
+        *err = bt_xasprintf("Invalid Name: '%s'", nm);
+        store_machine_fini(&m);
+        return BT_EINVAL;
+    }
+    sl_machine_type type = SL_MACHINE_STANDARD;
+    sl_machine_type_parse(m.type, &type);
+    char *uuid = eng__uuid(e);
+    char *arn = type == SL_MACHINE_EXPRESS
+                    ? bt_xasprintf("arn:aws:states:%s:%s:express:%s:%s:%s",
+                                   e->region, e->account, m.name, nm, uuid)
+                    : bt_xasprintf("arn:aws:states:%s:%s:execution:%s:%s",
+                                   e->region, e->account, m.name, nm);
+    free(uuid);
+    store_exec row = {arn,    m.arn,     m.revision,    (char *)nm,
+                      m.type, "RUNNING", (char *)text,  NULL,
+                      NULL,   NULL,      eng__now_ms(), 0};
+    store_exec existing;
+    memset(&existing, 0, sizeof existing);
+    if (store_exec_get(e->st, arn, &existing) == 0) {
+        store_exec_fini(&existing);
+        *err = bt_xasprintf("Execution Already Exists: '%s'", arn);
+        free(arn);
+        free(gen);
+        store_machine_fini(&m);
+        return BT_EINVAL;
+    }
+    int rc = store_begin(e->st) || store_exec_insert(e->st, &row);
+    eng_exec *x = NULL;
+    if (rc == 0)
+        rc = exec_load(e, &row, &x, err);
+    store_machine_fini(&m);
+    free(gen);
+    if (rc != 0) {
+        store_rollback(e->st);
+        if (!*err)
+            *err = bt_xasprintf("store: %s", store_errmsg(e->st));
+        free(arn);
+        return rc < 0 ? rc : BT_EIO;
+    }
+    json_object *d = json_object_new_object();
+    json_object_object_add(d, "input", json_object_new_string(text));
+    json_object *t = json_object_new_object();
+    json_object_object_add(t, "truncated", json_object_new_boolean(false));
+    json_object_object_add(d, "inputDetails", t);
+    char *role = bt_xasprintf("arn:aws:iam::%s:role/baton", e->account);
+    json_object_object_add(d, "roleArn", json_object_new_string(role));
+    free(role);
+    eng__event(x, NULL, "ExecutionStarted", d, 0);
+    x->root = eng__frame_new(x, NULL, 0, sl_machine_top(x->machine),
+                             json_object_get(x->input));
+    eng__frame_save(x->root);
+    eng__ready(x->root);
+    eng__effect(e, deadline_arm, x);
+    if (commit(e, err) != 0) {
+        free(arn);
+        return BT_EIO;
+    }
+    *exec_arn = arn;
+    return 0;
+}
+
+static eng_exec *find_exec(eng *e, const char *arn)
+{
+    for (eng_exec *x = e->execs; x; x = x->next)
+        if (!strcmp(x->arn, arn) || !strcmp(x->name, arn))
+            return x;
+    return NULL;
+}
+
+/* ---- finishing
+ * ------------------------------------------------------------------------------
+ */
+
+static json_object *error_details(const sl_error *err)
+{
+    json_object *d = json_object_new_object();
+    if (err && err->name)
+        json_object_object_add(d, "error", json_object_new_string(err->name));
+    if (err && err->cause)
+        json_object_object_add(d, "cause", json_object_new_string(err->cause));
+    return d;
+}
+
+void eng__exec_finish(eng_exec *x, eng_status status, json_object *output,
+                      const sl_error *err)
+{
+    if (x->status != EX_RUNNING) {
+        json_object_put(output);
+        return;
+    }
+    eng *e = x->e;
+    x->status = status;
+    if (x->root && status != EX_SUCCEEDED && status != EX_FAILED)
+        eng__children_abort(x->root);
+    if (x->root) {
+        eng__timer_cancel(x->root);
+        eng__task_cancel(x->root);
+    }
+    if (x->deadline_timer) {
+        uv_timer_stop(x->deadline_timer);
+        uv_close((uv_handle_t *)x->deadline_timer, close_free);
+        x->deadline_timer = NULL;
+    }
+    json_object *d;
+    const char *type;
+    switch (status) {
+    case EX_SUCCEEDED:
+        type = "ExecutionSucceeded";
+        d = json_object_new_object();
+        json_object_object_add(d, "output",
+                               json_object_new_string(bt_json_compact(output)));
+        json_object *t = json_object_new_object();
+        json_object_object_add(t, "truncated", json_object_new_boolean(false));
+        json_object_object_add(d, "outputDetails", t);
+        break;
+    case EX_TIMED_OUT: {
+        type = "ExecutionTimedOut";
+        sl_error to = {"States.Timeout", NULL};
+        d = error_details(&to);
+        sl_error_set(&x->error, NULL, NULL);
+        break;
+    }
+    case EX_ABORTED:
+        type = "ExecutionAborted";
+        d = error_details(err);
+        break;
+    default:
+        type = "ExecutionFailed";
+        d = error_details(err);
+        break;
+    }
+    bool prev0 = status == EX_TIMED_OUT || status == EX_ABORTED;
+    eng__event(x, x->root, type, d,
+               prev0 ? 0 : (x->root ? x->root->prev_id : -1));
+    if (err && status != EX_TIMED_OUT)
+        sl_error_set(&x->error, err->name, err->cause);
+    x->output = output;
+    int64_t stop = eng__now_ms();
+    if (status == EX_TIMED_OUT && x->deadline_ms)
+        stop = x->deadline_ms;
+    store_exec row = {x->arn,
+                      x->machine_arn,
+                      0,
+                      x->name,
+                      NULL,
+                      (char *)eng__status_name(status),
+                      NULL,
+                      output ? (char *)bt_json_compact(output) : NULL,
+                      status == EX_TIMED_OUT ? NULL : x->error.name,
+                      status == EX_TIMED_OUT ? NULL : x->error.cause,
+                      x->start_ms,
+                      stop};
+    if (store_begin(e->st) || store_exec_finish(e->st, &row) ||
+        store_frame_delete_all(e->st, x->arn)) {
+        fprintf(stderr, "baton: level=fatal msg=\"store write failed: %s\"\n",
+                store_errmsg(e->st));
+        abort();
+    }
+}
+
+/* ---- the frame snapshot
+ * -------------------------------------------------------------------- */
+
+static const char *const phase_names[] = {"ENTER", "TASK",     "WAIT",
+                                          "RETRY", "CHILDREN", "DONE"};
+
+void eng__frame_save(eng_frame *f)
+{
+    eng_exec *x = f->ex;
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "phase",
+                           json_object_new_string(phase_names[f->phase]));
+    json_object_object_add(o, "state",
+                           json_object_new_string(sl_state_name(f->state)));
+    json_object_object_add(o, "index",
+                           json_object_new_int64((int64_t)f->index));
+    json_object_object_add(o, "input", json_object_get(f->input));
+    json_object_object_add(o, "vars", json_object_get(f->vars));
+    json_object_object_add(o, "entered_id",
+                           json_object_new_int64(f->entered_id));
+    json_object_object_add(o, "entered_ms",
+                           json_object_new_int64(f->entered_ms));
+    json_object_object_add(o, "prev_id", json_object_new_int64(f->prev_id));
+    json_object_object_add(o, "wake_ms", json_object_new_int64(f->wake_ms));
+    json_object_object_add(o, "retry_count",
+                           json_object_new_int64(f->retry_count));
+    json_object *att = json_object_new_array();
+    size_t n = sl_state_retrier_count(f->state);
+    for (size_t i = 0; f->attempts && i < n; i++)
+        json_object_array_add(att, json_object_new_int64(f->attempts[i]));
+    json_object_object_add(o, "attempts", att);
+    if (f->phase == PH_DONE) {
+        json_object_object_add(o, "failed",
+                               json_object_new_boolean(f->failed_));
+        json_object_object_add(o, "output", json_object_get(f->output));
+        if (f->failed_)
+            json_object_object_add(o, "error", sl_error_output(&f->error));
+    }
+    if (store_begin(x->e->st) ||
+        store_frame_put(x->e->st, x->arn, f->id, f->parent ? f->parent->id : 0,
+                        bt_json_compact(o))) {
+        fprintf(stderr, "baton: level=fatal msg=\"store write failed: %s\"\n",
+                store_errmsg(x->e->st));
+        abort();
+    }
+    json_object_put(o);
+}
+
+/* ---- running and reading
+ * ----------------------------------------------------------------------- */
+
+int eng_run_until_done(eng *e, const char *exec_arn)
+{
+    eng_exec *x = find_exec(e, exec_arn);
+    if (!x)
+        return BT_ENOENT;
+    while (x->status == EX_RUNNING)
+        if (uv_run(&e->loop, UV_RUN_ONCE) == 0 && x->status == EX_RUNNING &&
+            e->nready == 0 && e->neffects == 0)
+            return BT_EINVAL; /* nothing left that could move it */
+    /* Commit the final writes. */
+    uv_run(&e->loop, UV_RUN_NOWAIT);
+    if (store_in_transaction(e->st))
+        store_commit(e->st);
+    return 0;
+}
+
+int eng_execution_stop(eng *e, const char *exec_arn, const char *error,
+                       const char *cause, char **err)
+{
+    eng_exec *x = find_exec(e, exec_arn);
+    if (!x) {
+        *err = bt_xasprintf("Execution Does Not Exist: '%s'", exec_arn);
+        return BT_ENOENT;
+    }
+    sl_error stop = {(char *)error, (char *)cause};
+    eng__exec_finish(x, EX_ABORTED, NULL, &stop);
+    return commit(e, err);
+}
+
+json_object *eng_execution_history(eng *e, const char *exec)
+{
+    eng_exec *x = find_exec(e, exec);
+    return x && x->history ? json_object_get(x->history) : NULL;
+}
+
+json_object *eng_execution_describe(eng *e, const char *exec)
+{
+    eng_exec *x = find_exec(e, exec);
+    if (!x)
+        return NULL;
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "executionArn", json_object_new_string(x->arn));
+    json_object_object_add(o, "stateMachineArn",
+                           json_object_new_string(x->machine_arn));
+    json_object_object_add(o, "name", json_object_new_string(x->name));
+    json_object_object_add(o, "status",
+                           json_object_new_string(eng__status_name(x->status)));
+    if (x->status == EX_SUCCEEDED)
+        json_object_object_add(o, "output", json_object_get(x->output));
+    if (x->error.name)
+        json_object_object_add(o, "error",
+                               json_object_new_string(x->error.name));
+    if (x->error.cause)
+        json_object_object_add(o, "cause",
+                               json_object_new_string(x->error.cause));
+    return o;
+}

@@ -1,0 +1,464 @@
+/*
+ * Task states that call functions: a Lambda function ARN (legacy form, with
+ * LambdaFunction* events) or arn:aws:states:::lambda:invoke (Task* events
+ * and AWS's result envelope). A function is a process: the event JSON on
+ * stdin, the result JSON on stdout (see docs/functions.md).
+ *
+ * Lifecycle of a call: scheduled (events recorded) -> spawned after the
+ * commit -> finished (result parked on the frame) -> the pump records the
+ * outcome and moves the frame on.
+ */
+#include "engine/eng_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+extern char **environ;
+
+#define FUNCTION_TIMEOUT_S 3                   /* Lambda's default */
+#define FUNCTION_MAX_OUTPUT (6u * 1024 * 1024) /* Lambda's sync limit */
+
+static const char *resource_short(const eng_frame *f)
+{
+    return strcmp(f->task_kind, "lambda") ? f->task_kind : "invoke";
+}
+
+/* Function name from FunctionName or a Lambda ARN: name, name:alias,
+ * arn:...:function:name[:qualifier], or account:function:name. */
+static char *function_name(const char *s)
+{
+    const char *p = strstr(s, "function:");
+    const char *start = p ? p + 9 : s;
+    const char *colon = strchr(start, ':');
+    return bt_xstrndup(start, colon ? (size_t)(colon - start) : strlen(start));
+}
+
+static char *function_arn(eng *e, const char *name)
+{
+    return bt_xasprintf("arn:aws:lambda:%s:%s:function:%s", e->region,
+                        e->account, name);
+}
+
+static json_object *task_details(eng_frame *f)
+{
+    json_object *d = json_object_new_object();
+    json_object_object_add(d, "resourceType", json_object_new_string("lambda"));
+    json_object_object_add(d, "resource",
+                           json_object_new_string(resource_short(f)));
+    return d;
+}
+
+static bool legacy(const eng_frame *f)
+{
+    return !strcmp(f->task_kind, "lambda");
+}
+
+/* ---- finishing a call
+ * ---------------------------------------------------------------- */
+
+static void record_failure(eng_frame *f, const sl_error *err)
+{
+    bool timeout = err->name && !strcmp(err->name, "States.Timeout");
+    json_object *d = legacy(f) ? json_object_new_object() : task_details(f);
+    if (err->name)
+        json_object_object_add(d, "error", json_object_new_string(err->name));
+    if (err->cause && !timeout)
+        json_object_object_add(d, "cause", json_object_new_string(err->cause));
+    const char *type = legacy(f) ? (timeout ? "LambdaFunctionTimedOut"
+                                            : "LambdaFunctionFailed")
+                                 : (timeout ? "TaskTimedOut" : "TaskFailed");
+    eng__event(f->ex, f, type, d, -1);
+}
+
+static json_object *envelope(eng_frame *f, json_object *payload,
+                             size_t body_len)
+{
+    char n[32];
+    snprintf(n, sizeof n, "%zu", body_len);
+    static const char *const names[] = {"Connection",
+                                        "Content-Length",
+                                        "Content-Type",
+                                        "Date",
+                                        "X-Amz-Executed-Version",
+                                        "x-amzn-Remapped-Content-Length",
+                                        "x-amzn-RequestId",
+                                        "X-Amzn-Trace-Id"};
+    char date[32];
+    sl_timestamp_format_ms(eng__now_ms(), date);
+    const char *values[] = {
+        "keep-alive",       n,
+        "application/json", date,
+        "$LATEST",          "0",
+        f->request_id,      "Root=1-00000000-000000000000000000000000"};
+    json_object *all = json_object_new_object(),
+                *one = json_object_new_object();
+    for (size_t i = 0; i < 8; i++) {
+        json_object *arr = json_object_new_array();
+        json_object_array_add(arr, json_object_new_string(values[i]));
+        json_object_object_add(all, names[i], arr);
+        json_object_object_add(one, names[i],
+                               json_object_new_string(values[i]));
+    }
+    json_object *meta = json_object_new_object();
+    json_object_object_add(meta, "AllHttpHeaders", all);
+    json_object_object_add(meta, "HttpHeaders", one);
+    json_object_object_add(meta, "HttpStatusCode", json_object_new_int(200));
+    json_object *rmeta = json_object_new_object();
+    json_object_object_add(rmeta, "RequestId",
+                           json_object_new_string(f->request_id));
+    json_object *env = json_object_new_object();
+    json_object_object_add(env, "ExecutedVersion",
+                           json_object_new_string("$LATEST"));
+    json_object_object_add(env, "Payload", payload);
+    json_object_object_add(env, "SdkHttpMetadata", meta);
+    json_object_object_add(env, "SdkResponseMetadata", rmeta);
+    json_object_object_add(env, "StatusCode", json_object_new_int(200));
+    return env;
+}
+
+/* An error payload printed by the function: errorType names the error;
+ * the cause is the payload (the legacy form keeps the text as printed,
+ * lambda:invoke re-serialises it compactly, as AWS does). */
+static void error_from_payload(eng_frame *f, const char *text,
+                               json_object *parsed, sl_error *err)
+{
+    json_object *t = NULL;
+    if (json_object_is_type(parsed, json_type_object) &&
+        json_object_object_get_ex(parsed, "errorType", &t) &&
+        json_object_is_type(t, json_type_string)) {
+        sl_error_set(err, json_object_get_string(t),
+                     legacy(f) ? text : bt_json_compact(parsed));
+        return;
+    }
+    sl_error_set(err, "Lambda.Unknown",
+                 legacy(f) || !parsed ? text : bt_json_compact(parsed));
+}
+
+static void exit_error(eng_frame *f, const run_proc_result *r, sl_error *err)
+{
+    char *cause;
+    if (r->term_signal)
+        cause = bt_xasprintf("{\"errorType\":\"Runtime.ExitError\","
+                             "\"errorMessage\":\"RequestId: %s Error: Runtime "
+                             "exited with signal: %d\"}",
+                             f->request_id, r->term_signal);
+    else
+        cause = bt_xasprintf("{\"errorType\":\"Runtime.ExitError\","
+                             "\"errorMessage\":\"RequestId: %s Error: Runtime "
+                             "exited with error: exit status %lld\"}",
+                             f->request_id, (long long)r->exit_status);
+    sl_error_set(err, "Runtime.ExitError", cause);
+    free(cause);
+}
+
+/* Turns a finished process into a result (0) or an error (-1). */
+static int interpret(eng_frame *f, const run_proc_result *r,
+                     json_object **result, sl_error *err)
+{
+    if (r->spawn_failed) {
+        sl_error_set(err, "Lambda.ServiceException", r->err_text);
+        return -1;
+    }
+    if (r->timed_out && f->state_timeout_first) {
+        sl_error_set(err, "States.Timeout", "");
+        return -1;
+    }
+    if (r->timed_out) {
+        char *c = bt_xasprintf(
+            "{\"errorType\":\"Sandbox.Timedout\",\"errorMessage\":\"RequestId: "
+            "%s Error: Task timed out after %lld.00 seconds\"}",
+            f->request_id, (long long)f->task_timeout_s);
+        sl_error_set(err, "Sandbox.Timedout", c);
+        free(c);
+        return -1;
+    }
+    if (r->too_large) {
+        sl_error_set(err, "Function.ResponseSizeTooLarge",
+                     "Response payload size exceeded maximum allowed payload "
+                     "size (6291556 bytes).");
+        return -1;
+    }
+    size_t len = r->out_len;
+    while (len > 0 && strchr(" \t\r\n", r->out[len - 1]))
+        len--;
+    char *text = bt_xstrndup(r->out, len);
+    json_object *parsed = NULL;
+    bt_json_error jerr;
+    bool ok = len == 0 || bt_json_parse(text, len, BT_LIMIT_JSON_DEPTH, &parsed,
+                                        &jerr) == 0;
+    int rc = 0;
+    if (r->exit_status != 0 || r->term_signal) {
+        if (ok && parsed)
+            error_from_payload(f, text, parsed, err);
+        else
+            exit_error(f, r, err);
+        rc = -1;
+    } else if (!ok) {
+        sl_error_setf(err, "Lambda.Unknown",
+                      "The function's output is not JSON: %s at line %d, "
+                      "column %d",
+                      jerr.message, jerr.line, jerr.column);
+        rc = -1;
+    } else if (json_object_is_type(parsed, json_type_object) &&
+               json_object_object_get_ex(parsed, "errorType", NULL) &&
+               json_object_object_get_ex(parsed, "errorMessage", NULL)) {
+        error_from_payload(f, text, parsed, err);
+        rc = -1;
+    }
+    free(text);
+    if (rc != 0) {
+        json_object_put(parsed);
+        return -1;
+    }
+    *result = legacy(f) ? parsed : envelope(f, parsed, len);
+    return 0;
+}
+
+/* Runs in the pump once the call has finished. */
+static void task_finished(eng_frame *f)
+{
+    json_object *result = NULL;
+    sl_error err;
+    sl_error_init(&err);
+    int rc = interpret(f, &f->task_res, &result, &err);
+    run_proc_result_fini(&f->task_res);
+    f->task_res_ready = false;
+    if (rc != 0) {
+        record_failure(f, &err);
+        eng__work_failed(f, &err);
+        sl_error_fini(&err);
+        return;
+    }
+    json_object *d = legacy(f) ? json_object_new_object() : task_details(f);
+    json_object_object_add(d, "output",
+                           json_object_new_string(bt_json_compact(result)));
+    json_object *t = json_object_new_object();
+    json_object_object_add(t, "truncated", json_object_new_boolean(false));
+    json_object_object_add(d, "outputDetails", t);
+    eng__event(f->ex, f,
+               legacy(f) ? "LambdaFunctionSucceeded" : "TaskSucceeded", d, -1);
+    eng__work_done(f, result);
+}
+
+static void on_proc_done(run_proc_result *r, void *ud)
+{
+    eng_frame *f = ud;
+    f->proc = NULL;
+    f->task_res = *r;
+    /* The result now belongs to the frame. */
+    r->out = NULL;
+    r->err_text = NULL;
+    f->task_res_ready = true;
+    eng__ready(f);
+}
+
+/* ---- starting a call
+ * ------------------------------------------------------------------ */
+
+static char **lambda_env(eng *e, const char *fn, int64_t timeout_s,
+                         const char *request_id)
+{
+    size_t n = 0;
+    while (environ[n])
+        n++;
+    char **env = bt_xcalloc(n + 9, sizeof *env);
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        env[k++] = bt_xstrdup(environ[i]);
+    env[k++] = bt_xasprintf("AWS_LAMBDA_FUNCTION_NAME=%s", fn);
+    env[k++] = bt_xstrdup("AWS_LAMBDA_FUNCTION_VERSION=$LATEST");
+    env[k++] = bt_xstrdup("AWS_LAMBDA_FUNCTION_MEMORY_SIZE=128");
+    env[k++] =
+        bt_xasprintf("AWS_LAMBDA_FUNCTION_TIMEOUT=%lld", (long long)timeout_s);
+    env[k++] = bt_xasprintf("AWS_REGION=%s", e->region);
+    env[k++] = bt_xasprintf("AWS_DEFAULT_REGION=%s", e->region);
+    env[k++] = bt_xasprintf("AWS_LAMBDA_REQUEST_ID=%s", request_id);
+    env[k] = NULL;
+    return env;
+}
+
+typedef struct spawn_req {
+    eng_frame *f;
+    char *fn;
+    char *payload;
+    int64_t timeout_ms;
+} spawn_req;
+
+static void spawn_effect(void *p)
+{
+    spawn_req *s = p;
+    eng_frame *f = s->f;
+    eng *e = f->ex->e;
+    eng_function *fn = eng__function_find(e, s->fn);
+    if (f->ex->status == EX_RUNNING && f->phase == PH_TASK) {
+        char **env = lambda_env(e, s->fn, f->task_timeout_s, f->request_id);
+        char *err = NULL;
+        if (run_proc_start(&e->loop, fn->argv, env, s->payload,
+                           strlen(s->payload), s->timeout_ms,
+                           FUNCTION_MAX_OUTPUT, on_proc_done, f, &f->proc,
+                           &err) != 0) {
+            memset(&f->task_res, 0, sizeof f->task_res);
+            f->task_res.spawn_failed = true;
+            f->task_res.err_text = err;
+            f->task_res_ready = true;
+            eng__ready(f);
+        }
+        for (char **v = env; *v; v++)
+            free(*v);
+        free(env);
+    }
+    free(s->fn);
+    free(s->payload);
+    free(s);
+}
+
+/* Records Scheduled and Started; returns the payload to send (new). */
+static json_object *schedule(eng_frame *f, json_object *eff, const char *fn,
+                             int64_t timeout_s)
+{
+    eng *e = f->ex->e;
+    json_object *d;
+    if (legacy(f)) {
+        d = json_object_new_object();
+        char *arn = strncmp(sl_state_resource(f->state), "arn:", 4)
+                        ? function_arn(e, fn)
+                        : bt_xstrdup(sl_state_resource(f->state));
+        json_object_object_add(d, "resource", json_object_new_string(arn));
+        free(arn);
+        json_object_object_add(d, "input",
+                               json_object_new_string(bt_json_compact(eff)));
+        json_object *t = json_object_new_object();
+        json_object_object_add(t, "truncated", json_object_new_boolean(false));
+        json_object_object_add(d, "inputDetails", t);
+    } else {
+        d = task_details(f);
+        json_object_object_add(d, "region", json_object_new_string(e->region));
+        json_object_object_add(d, "parameters",
+                               json_object_new_string(bt_json_compact(eff)));
+    }
+    if (timeout_s > 0)
+        json_object_object_add(d, "timeoutInSeconds",
+                               json_object_new_int64(timeout_s));
+    eng__event(f->ex, f,
+               legacy(f) ? "LambdaFunctionScheduled" : "TaskScheduled", d, -1);
+    eng__event(f->ex, f, legacy(f) ? "LambdaFunctionStarted" : "TaskStarted",
+               legacy(f) ? NULL : task_details(f), -1);
+    json_object *payload = NULL;
+    if (legacy(f) || !json_object_object_get_ex(eff, "Payload", &payload))
+        payload = legacy(f) ? eff : NULL;
+    return payload ? json_object_get(payload) : json_object_new_object();
+}
+
+/* The request body: a string Payload is sent as its raw text (Lambda takes
+ * bytes), anything else as JSON. */
+static char *payload_bytes(eng_frame *f, json_object *payload)
+{
+    if (!legacy(f) && json_object_is_type(payload, json_type_string))
+        return bt_xstrdup(json_object_get_string(payload));
+    return bt_xstrdup(bt_json_compact(payload));
+}
+
+/* Fails the call before it runs (unknown function, bad parameters). */
+static void fail_now(eng_frame *f, const char *name, const char *cause)
+{
+    sl_error err;
+    sl_error_init(&err);
+    sl_error_set(&err, name, cause);
+    record_failure(f, &err);
+    eng__work_failed(f, &err);
+    sl_error_fini(&err);
+}
+
+void eng__task_start(eng_frame *f)
+{
+    eng *e = f->ex->e;
+    const char *res = sl_state_resource(f->state);
+    json_object *ctx = eng__context(f, NULL);
+    sl_ctx c;
+    eng__sl_ctx(f, &c, ctx);
+    sl_error err;
+    sl_error_init(&err);
+    json_object *eff = NULL;
+    int64_t timeout_s = 0, heartbeat_s = 0;
+    int rc = sl_state_input(f->state, f->input, &c, &eff, &err);
+    if (rc == 0)
+        rc = sl_task_timeouts(f->state, f->input, &c, &timeout_s, &heartbeat_s,
+                              &err);
+    json_object_put(ctx);
+    if (rc != 0) {
+        json_object_put(eff);
+        eng__work_failed(f, &err);
+        sl_error_fini(&err);
+        return;
+    }
+    json_object_put(f->effective);
+    f->effective = eff;
+    free(f->task_kind);
+    bool is_invoke =
+        !strncmp(res, "arn:aws:states:::lambda:invoke", 30) && res[30] == '\0';
+    bool is_lambda = strstr(res, ":lambda:") && strstr(res, ":function:");
+    if (!is_invoke && !is_lambda) {
+        f->task_kind = bt_xstrdup("invoke");
+        char *cause = bt_xasprintf("The resource %s is not supported by "
+                                   "Baton yet",
+                                   res);
+        fail_now(f, "States.TaskFailed", cause);
+        free(cause);
+        return;
+    }
+    f->task_kind = bt_xstrdup(is_invoke ? "invoke" : "lambda");
+    json_object *fn_name = NULL;
+    if (is_invoke &&
+        (!json_object_object_get_ex(eff, "FunctionName", &fn_name) ||
+         !json_object_is_type(fn_name, json_type_string))) {
+        fail_now(f, "States.Runtime",
+                 "The lambda:invoke parameters must include FunctionName");
+        return;
+    }
+    char *fn = function_name(is_invoke ? json_object_get_string(fn_name) : res);
+    free(f->request_id);
+    f->request_id = eng__uuid(e);
+    int64_t fn_timeout = FUNCTION_TIMEOUT_S;
+    f->task_timeout_s = fn_timeout;
+    f->state_timeout_first = timeout_s > 0 && timeout_s <= fn_timeout;
+    json_object *payload = schedule(f, eff, fn, timeout_s);
+    if (!eng__function_find(e, fn)) {
+        char *arn = function_arn(e, fn);
+        char *cause = bt_xasprintf(
+            "Function not found: %s:$LATEST (Service: AWSLambda; Status "
+            "Code: 404; Error Code: ResourceNotFoundException; Request ID: "
+            "%s; Proxy: null)",
+            arn, f->request_id);
+        fail_now(f, "Lambda.ResourceNotFoundException", cause);
+        free(cause);
+        free(arn);
+        free(fn);
+        json_object_put(payload);
+        return;
+    }
+    f->phase = PH_TASK;
+    eng__frame_save(f);
+    spawn_req *s = bt_xmalloc(sizeof *s);
+    s->f = f;
+    s->fn = fn;
+    s->payload = payload_bytes(f, payload);
+    s->timeout_ms = (f->state_timeout_first ? timeout_s : fn_timeout) * 1000;
+    json_object_put(payload);
+    eng__effect(e, spawn_effect, s);
+}
+
+void eng__task_cancel(eng_frame *f)
+{
+    if (f->proc) {
+        run_proc_abandon(f->proc);
+        f->proc = NULL;
+    }
+    run_proc_result_fini(&f->task_res);
+    f->task_res_ready = false;
+}
+
+void eng__task_advance(eng_frame *f)
+{
+    if (f->task_res_ready)
+        task_finished(f);
+}

@@ -1,0 +1,82 @@
+/*
+ * engine: runs executions of compiled state machines on one libuv loop.
+ *
+ * The engine owns the loop, the store and every running execution. Front
+ * ends (cli/, server/) call the functions below, which mirror the AWS Step
+ * Functions API (create machine, start execution, describe, history, stop);
+ * they all run on the loop thread.
+ *
+ * Invariant: nothing the outside world can see (a function process, a
+ * result returned to a caller) happens before the store transaction that
+ * records it has committed.
+ */
+#ifndef BATON_ENGINE_H
+#define BATON_ENGINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/base.h"
+#include "statelang/statelang.h"
+
+typedef struct eng eng;
+
+typedef struct eng_opts {
+    const char *db_path;  /* "./baton.db" by default; ":memory:" for none */
+    const char *region;   /* "us-east-1" */
+    const char *account;  /* "123456789012" */
+    size_t payload_limit; /* 0: 256 KiB */
+    bool quiet;           /* no progress/log lines on stderr */
+} eng_opts;
+
+/* Opens the engine: the store at opts->db_path (created and migrated when
+ * needed). Returns 0 and a new engine, or a negative code with a new message
+ * in *err. */
+int eng_open(const eng_opts *opts, eng **out, char **err);
+/* Stops every process the engine started and frees it. Executions stay in
+ * the store and continue after the next eng_open + eng_resume. */
+void eng_close(eng *e);
+
+/* Keeps every execution's history events in memory too, so that
+ * eng_execution_history can return them (baton run --result-json). */
+void eng_keep_history(eng *e, bool keep);
+
+/* Binds a function name to a command line (argv split on blanks, no shell):
+ * Task states reach it through a Lambda function ARN or lambda:invoke with
+ * that name. Per-process; not stored. */
+int eng_function_set(eng *e, const char *name, const char *command, char **err);
+
+/* Creates a state machine, or returns the existing one when name,
+ * definition and type are identical. *arn is new. On an invalid definition
+ * returns BT_EINVALID with diags filled. */
+int eng_machine_put(eng *e, const char *name, const char *definition,
+                    sl_machine_type type, char **arn, sl_diags *diags,
+                    char **err);
+
+/* Starts an execution (input: JSON text, NULL for {}); name NULL generates
+ * one. *exec_arn is new. */
+int eng_execution_start(eng *e, const char *machine_arn, const char *name,
+                        const char *input, char **exec_arn, char **err);
+
+/* Runs the loop until the execution has finished (status no longer
+ * RUNNING). */
+int eng_run_until_done(eng *e, const char *exec_arn);
+
+/* Continues every RUNNING execution found in the store and runs the loop
+ * until all have finished. */
+int eng_resume_all(eng *e, char **err);
+
+/* Stops a running execution (ABORTED), with optional error and cause. */
+int eng_execution_stop(eng *e, const char *exec_arn, const char *error,
+                       const char *cause, char **err);
+
+/* DescribeExecution's shape as a new JSON object, or NULL when unknown.
+ * exec may be an ARN or a name. */
+json_object *eng_execution_describe(eng *e, const char *exec);
+/* GetExecutionHistory's events array (new), or NULL when unknown. */
+json_object *eng_execution_history(eng *e, const char *exec);
+/* ListExecutions' items (new array), newest first. */
+json_object *eng_execution_list(eng *e);
+
+#endif

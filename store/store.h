@@ -1,0 +1,106 @@
+/*
+ * store: Baton's SQLite database — state machines, executions, their
+ * history events and the recovery snapshot of every running frame.
+ *
+ * Only this module holds SQL. It knows tables and transactions, not ASL.
+ * One connection, used from the engine's loop thread only. Statements are
+ * prepared once at open. WAL mode; the schema is versioned and migrated on
+ * open.
+ */
+#ifndef BATON_STORE_H
+#define BATON_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/base.h"
+
+typedef struct store store;
+
+/* Opens (creating and migrating) the database at path; ":memory:" keeps it
+ * in memory. Returns 0 and a new store, or BT_EIO with a new message. */
+int store_open(const char *path, store **out, char **err);
+void store_close(store *s);
+
+/* Explicit transactions group many writes into one commit (group commit).
+ * Returns 0 or BT_EIO. */
+int store_begin(store *s);
+int store_commit(store *s);
+int store_rollback(store *s);
+bool store_in_transaction(const store *s);
+/* The last SQLite error message (borrowed). */
+const char *store_errmsg(store *s);
+
+/* ---- state machines
+ * ---------------------------------------------------------- */
+typedef struct store_machine {
+    char *arn;
+    char *name;
+    char *definition;
+    char *type; /* STANDARD / EXPRESS */
+    char *role_arn;
+    int64_t created_ms;
+    int64_t revision; /* 1, 2, ... each UpdateStateMachine adds one */
+} store_machine;
+
+void store_machine_fini(store_machine *m);
+/* Inserts a machine revision (m->revision). Returns 0 or BT_EIO. */
+int store_machine_insert(store *s, const store_machine *m);
+/* Looks a machine up by ARN: revision 0 means the latest. Returns 0,
+ * BT_ENOENT or BT_EIO. */
+int store_machine_get(store *s, const char *arn, int64_t revision,
+                      store_machine *out);
+
+/* ---- executions
+ * ------------------------------------------------------------------ */
+typedef struct store_exec {
+    char *arn;
+    char *machine_arn;
+    int64_t machine_revision; /* the definition the execution runs */
+    char *name;
+    char *type;   /* STANDARD / EXPRESS */
+    char *status; /* RUNNING SUCCEEDED FAILED TIMED_OUT ABORTED */
+    char *input;
+    char *output; /* NULL unless SUCCEEDED */
+    char *error;  /* NULL when absent */
+    char *cause;
+    int64_t start_ms;
+    int64_t stop_ms; /* 0 while running */
+} store_exec;
+
+void store_exec_fini(store_exec *x);
+int store_exec_insert(store *s, const store_exec *x);
+/* Writes status, output, error, cause and stop time. */
+int store_exec_finish(store *s, const store_exec *x);
+/* By ARN, or by name when no execution has that ARN. 0, BT_ENOENT, BT_EIO. */
+int store_exec_get(store *s, const char *arn_or_name, store_exec *out);
+/* Calls fn for each execution (newest first), or only RUNNING ones. fn
+ * returns non-zero to stop. */
+int store_exec_each(store *s, bool running_only,
+                    int (*fn)(const store_exec *x, void *ud), void *ud);
+
+/* ---- history
+ * ------------------------------------------------------------------------ */
+/* Appends one event; details is the JSON text of the whole event object. */
+int store_event_append(store *s, const char *exec_arn, int64_t id,
+                       const char *event_json);
+/* Calls fn with each event's JSON text in id order. */
+int store_event_each(store *s, const char *exec_arn,
+                     int (*fn)(int64_t id, const char *json, void *ud),
+                     void *ud);
+
+/* ---- frames: where each branch, iteration or root stands
+ * ------------------------- */
+/* Inserts or replaces frame id of an execution. */
+int store_frame_put(store *s, const char *exec_arn, int64_t id, int64_t parent,
+                    const char *data_json);
+int store_frame_delete(store *s, const char *exec_arn, int64_t id);
+int store_frame_delete_all(store *s, const char *exec_arn);
+/* Calls fn for each frame of an execution in id order. */
+int store_frame_each(store *s, const char *exec_arn,
+                     int (*fn)(int64_t id, int64_t parent, const char *json,
+                               void *ud),
+                     void *ud);
+
+#endif

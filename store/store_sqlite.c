@@ -1,0 +1,440 @@
+/*
+ * The SQLite store. Schema version 1:
+ *   machines(arn, revision, name, definition, type, role_arn, created_ms,
+ *            PK(arn, revision))                    -- every revision kept
+ *   executions(arn PK, machine_arn, machine_revision, name, type, status,
+ *              input, output, error, cause, start_ms, stop_ms)
+ *   events(exec, id, json, PK(exec, id))            -- append-only history
+ *   frames(exec, id, parent, json, PK(exec, id))    -- recovery snapshot
+ * Every statement is prepared once in store_open.
+ */
+#include "store/store.h"
+
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum {
+    Q_MACHINE_INSERT,
+    Q_MACHINE_GET,
+    Q_EXEC_INSERT,
+    Q_EXEC_FINISH,
+    Q_EXEC_GET,
+    Q_EXEC_GET_NAME,
+    Q_EXEC_ALL,
+    Q_EXEC_RUNNING,
+    Q_EVENT_APPEND,
+    Q_EVENT_EACH,
+    Q_FRAME_PUT,
+    Q_FRAME_DELETE,
+    Q_FRAME_DELETE_ALL,
+    Q_FRAME_EACH,
+    Q_COUNT
+};
+
+#define EXEC_COLS                                                              \
+    "arn, machine_arn, machine_revision, name, type, status, input, output, "  \
+    "error, cause, start_ms, stop_ms"
+
+static const char *const queries[Q_COUNT] = {
+    [Q_MACHINE_INSERT] = "INSERT INTO machines(arn, name, definition, type, "
+                         "role_arn, created_ms, revision) "
+                         "VALUES(?,?,?,?,?,?,?)",
+    [Q_MACHINE_GET] = "SELECT arn, name, definition, type, role_arn, "
+                      "created_ms, revision FROM machines WHERE arn = ? AND "
+                      "(?2 = 0 OR revision = ?2) ORDER BY revision DESC "
+                      "LIMIT 1",
+    [Q_EXEC_INSERT] = "INSERT INTO executions(" EXEC_COLS ") "
+                      "VALUES(?,?,?,?,?,?,?,?,?,?,?,?)",
+    [Q_EXEC_FINISH] = "UPDATE executions SET status = ?, output = ?, error = "
+                      "?, cause = ?, stop_ms = ? WHERE arn = ?",
+    [Q_EXEC_GET] = "SELECT " EXEC_COLS " FROM executions WHERE arn = ?",
+    [Q_EXEC_GET_NAME] = "SELECT " EXEC_COLS " FROM executions WHERE name = ? "
+                        "ORDER BY start_ms DESC LIMIT 1",
+    [Q_EXEC_ALL] = "SELECT " EXEC_COLS " FROM executions ORDER BY start_ms "
+                   "DESC, rowid DESC",
+    [Q_EXEC_RUNNING] = "SELECT " EXEC_COLS " FROM executions WHERE status = "
+                       "'RUNNING' ORDER BY start_ms, rowid",
+    [Q_EVENT_APPEND] = "INSERT INTO events(exec, id, json) VALUES(?,?,?)",
+    [Q_EVENT_EACH] = "SELECT id, json FROM events WHERE exec = ? ORDER BY id",
+    [Q_FRAME_PUT] = "INSERT OR REPLACE INTO frames(exec, id, parent, json) "
+                    "VALUES(?,?,?,?)",
+    [Q_FRAME_DELETE] = "DELETE FROM frames WHERE exec = ? AND id = ?",
+    [Q_FRAME_DELETE_ALL] = "DELETE FROM frames WHERE exec = ?",
+    [Q_FRAME_EACH] = "SELECT id, parent, json FROM frames WHERE exec = ? "
+                     "ORDER BY id",
+};
+
+static const char schema_v1[] =
+    "CREATE TABLE machines(arn TEXT NOT NULL, revision INTEGER NOT NULL,"
+    " name TEXT NOT NULL, definition TEXT NOT NULL, type TEXT NOT NULL,"
+    " role_arn TEXT, created_ms INTEGER NOT NULL, PRIMARY KEY(arn, revision));"
+    "CREATE TABLE executions(arn TEXT PRIMARY KEY, machine_arn TEXT NOT NULL,"
+    " machine_revision INTEGER NOT NULL, name TEXT NOT NULL,"
+    " type TEXT NOT NULL, status TEXT NOT NULL, input TEXT, output TEXT,"
+    " error TEXT, cause TEXT, start_ms INTEGER NOT NULL, stop_ms INTEGER);"
+    "CREATE INDEX executions_status ON executions(status);"
+    "CREATE INDEX executions_name ON executions(name);"
+    "CREATE TABLE events(exec TEXT NOT NULL, id INTEGER NOT NULL,"
+    " json TEXT NOT NULL, PRIMARY KEY(exec, id)) WITHOUT ROWID;"
+    "CREATE TABLE frames(exec TEXT NOT NULL, id INTEGER NOT NULL,"
+    " parent INTEGER NOT NULL, json TEXT NOT NULL, PRIMARY KEY(exec, id))"
+    " WITHOUT ROWID;";
+
+struct store {
+    sqlite3 *db;
+    sqlite3_stmt *q[Q_COUNT];
+    bool in_tx;
+};
+
+const char *store_errmsg(store *s)
+{
+    return sqlite3_errmsg(s->db);
+}
+
+static int exec_sql(store *s, const char *sql)
+{
+    return sqlite3_exec(s->db, sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : BT_EIO;
+}
+
+static int migrate(store *s)
+{
+    sqlite3_stmt *st;
+    int version = 0;
+    if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st, NULL))
+        return BT_EIO;
+    if (sqlite3_step(st) == SQLITE_ROW)
+        version = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    if (version == 1)
+        return 0;
+    if (version != 0)
+        return BT_EINVAL;
+    if (exec_sql(s, "BEGIN") || exec_sql(s, schema_v1) ||
+        exec_sql(s, "PRAGMA user_version = 1") || exec_sql(s, "COMMIT")) {
+        exec_sql(s, "ROLLBACK");
+        return BT_EIO;
+    }
+    return 0;
+}
+
+int store_open(const char *path, store **out, char **err)
+{
+    store *s = bt_xcalloc(1, sizeof *s);
+    int rc = sqlite3_open_v2(
+        path, &s->db,
+        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+    if (rc == SQLITE_OK) {
+        sqlite3_busy_timeout(s->db, 5000);
+        exec_sql(s, "PRAGMA journal_mode = WAL");
+        /* WAL + NORMAL: a commit is durable against a process crash,
+         * which is what executions promise. */
+        exec_sql(s, "PRAGMA synchronous = NORMAL");
+        exec_sql(s, "PRAGMA foreign_keys = OFF");
+        rc = migrate(s);
+        if (rc == BT_EINVAL) {
+            *err = bt_xasprintf("%s: database schema is newer than this "
+                                "baton understands",
+                                path);
+            store_close(s);
+            return BT_EINVAL;
+        }
+    }
+    for (int i = 0; rc == 0 && i < Q_COUNT; i++)
+        rc = sqlite3_prepare_v3(s->db, queries[i], -1,
+                                SQLITE_PREPARE_PERSISTENT, &s->q[i], NULL);
+    if (rc != 0) {
+        *err = bt_xasprintf("%s: %s", path, sqlite3_errmsg(s->db));
+        store_close(s);
+        return BT_EIO;
+    }
+    *out = s;
+    return 0;
+}
+
+void store_close(store *s)
+{
+    if (!s)
+        return;
+    for (int i = 0; i < Q_COUNT; i++)
+        sqlite3_finalize(s->q[i]);
+    sqlite3_close(s->db);
+    free(s);
+}
+
+int store_begin(store *s)
+{
+    if (s->in_tx)
+        return 0;
+    if (exec_sql(s, "BEGIN IMMEDIATE"))
+        return BT_EIO;
+    s->in_tx = true;
+    return 0;
+}
+
+int store_commit(store *s)
+{
+    if (!s->in_tx)
+        return 0;
+    s->in_tx = false;
+    return exec_sql(s, "COMMIT");
+}
+
+int store_rollback(store *s)
+{
+    if (!s->in_tx)
+        return 0;
+    s->in_tx = false;
+    return exec_sql(s, "ROLLBACK");
+}
+
+bool store_in_transaction(const store *s)
+{
+    return s->in_tx;
+}
+
+/* ---- binding helpers
+ * ------------------------------------------------------------ */
+
+static sqlite3_stmt *q(store *s, int which)
+{
+    sqlite3_stmt *st = s->q[which];
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    return st;
+}
+
+static void bind_text(sqlite3_stmt *st, int i, const char *v)
+{
+    if (v)
+        sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(st, i);
+}
+
+static int done(sqlite3_stmt *st)
+{
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? 0 : BT_EIO;
+}
+
+static char *col_text(sqlite3_stmt *st, int i)
+{
+    const unsigned char *t = sqlite3_column_text(st, i);
+    return t ? bt_xstrdup((const char *)t) : NULL;
+}
+
+/* ---- machines
+ * ------------------------------------------------------------------------ */
+
+void store_machine_fini(store_machine *m)
+{
+    free(m->arn);
+    free(m->name);
+    free(m->definition);
+    free(m->type);
+    free(m->role_arn);
+    memset(m, 0, sizeof *m);
+}
+
+int store_machine_insert(store *s, const store_machine *m)
+{
+    sqlite3_stmt *st = q(s, Q_MACHINE_INSERT);
+    bind_text(st, 1, m->arn);
+    bind_text(st, 2, m->name);
+    bind_text(st, 3, m->definition);
+    bind_text(st, 4, m->type);
+    bind_text(st, 5, m->role_arn);
+    sqlite3_bind_int64(st, 6, m->created_ms);
+    sqlite3_bind_int64(st, 7, m->revision);
+    return done(st);
+}
+
+int store_machine_get(store *s, const char *arn, int64_t revision,
+                      store_machine *out)
+{
+    sqlite3_stmt *st = q(s, Q_MACHINE_GET);
+    bind_text(st, 1, arn);
+    sqlite3_bind_int64(st, 2, revision);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        out->arn = col_text(st, 0);
+        out->name = col_text(st, 1);
+        out->definition = col_text(st, 2);
+        out->type = col_text(st, 3);
+        out->role_arn = col_text(st, 4);
+        out->created_ms = sqlite3_column_int64(st, 5);
+        out->revision = sqlite3_column_int64(st, 6);
+    }
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? BT_ENOENT : BT_EIO;
+}
+
+/* ---- executions
+ * -------------------------------------------------------------------- */
+
+void store_exec_fini(store_exec *x)
+{
+    free(x->arn);
+    free(x->machine_arn);
+    free(x->name);
+    free(x->type);
+    free(x->status);
+    free(x->input);
+    free(x->output);
+    free(x->error);
+    free(x->cause);
+    memset(x, 0, sizeof *x);
+}
+
+int store_exec_insert(store *s, const store_exec *x)
+{
+    sqlite3_stmt *st = q(s, Q_EXEC_INSERT);
+    bind_text(st, 1, x->arn);
+    bind_text(st, 2, x->machine_arn);
+    sqlite3_bind_int64(st, 3, x->machine_revision);
+    bind_text(st, 4, x->name);
+    bind_text(st, 5, x->type);
+    bind_text(st, 6, x->status);
+    bind_text(st, 7, x->input);
+    bind_text(st, 8, x->output);
+    bind_text(st, 9, x->error);
+    bind_text(st, 10, x->cause);
+    sqlite3_bind_int64(st, 11, x->start_ms);
+    sqlite3_bind_int64(st, 12, x->stop_ms);
+    return done(st);
+}
+
+int store_exec_finish(store *s, const store_exec *x)
+{
+    sqlite3_stmt *st = q(s, Q_EXEC_FINISH);
+    bind_text(st, 1, x->status);
+    bind_text(st, 2, x->output);
+    bind_text(st, 3, x->error);
+    bind_text(st, 4, x->cause);
+    sqlite3_bind_int64(st, 5, x->stop_ms);
+    bind_text(st, 6, x->arn);
+    return done(st);
+}
+
+static void read_exec(sqlite3_stmt *st, store_exec *x)
+{
+    x->arn = col_text(st, 0);
+    x->machine_arn = col_text(st, 1);
+    x->machine_revision = sqlite3_column_int64(st, 2);
+    x->name = col_text(st, 3);
+    x->type = col_text(st, 4);
+    x->status = col_text(st, 5);
+    x->input = col_text(st, 6);
+    x->output = col_text(st, 7);
+    x->error = col_text(st, 8);
+    x->cause = col_text(st, 9);
+    x->start_ms = sqlite3_column_int64(st, 10);
+    x->stop_ms = sqlite3_column_int64(st, 11);
+}
+
+int store_exec_get(store *s, const char *arn_or_name, store_exec *out)
+{
+    for (int which = Q_EXEC_GET; which <= Q_EXEC_GET_NAME; which++) {
+        sqlite3_stmt *st = q(s, which);
+        bind_text(st, 1, arn_or_name);
+        int rc = sqlite3_step(st);
+        if (rc == SQLITE_ROW)
+            read_exec(st, out);
+        sqlite3_reset(st);
+        if (rc == SQLITE_ROW)
+            return 0;
+        if (rc != SQLITE_DONE)
+            return BT_EIO;
+    }
+    return BT_ENOENT;
+}
+
+int store_exec_each(store *s, bool running_only,
+                    int (*fn)(const store_exec *x, void *ud), void *ud)
+{
+    sqlite3_stmt *st = q(s, running_only ? Q_EXEC_RUNNING : Q_EXEC_ALL);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        store_exec x;
+        memset(&x, 0, sizeof x);
+        read_exec(st, &x);
+        int stop = fn(&x, ud);
+        store_exec_fini(&x);
+        if (stop)
+            break;
+    }
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : BT_EIO;
+}
+
+/* ---- events and frames
+ * -------------------------------------------------------------- */
+
+int store_event_append(store *s, const char *exec_arn, int64_t id,
+                       const char *event_json)
+{
+    sqlite3_stmt *st = q(s, Q_EVENT_APPEND);
+    bind_text(st, 1, exec_arn);
+    sqlite3_bind_int64(st, 2, id);
+    bind_text(st, 3, event_json);
+    return done(st);
+}
+
+int store_event_each(store *s, const char *exec_arn,
+                     int (*fn)(int64_t id, const char *json, void *ud),
+                     void *ud)
+{
+    sqlite3_stmt *st = q(s, Q_EVENT_EACH);
+    bind_text(st, 1, exec_arn);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        if (fn(sqlite3_column_int64(st, 0),
+               (const char *)sqlite3_column_text(st, 1), ud))
+            break;
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : BT_EIO;
+}
+
+int store_frame_put(store *s, const char *exec_arn, int64_t id, int64_t parent,
+                    const char *data_json)
+{
+    sqlite3_stmt *st = q(s, Q_FRAME_PUT);
+    bind_text(st, 1, exec_arn);
+    sqlite3_bind_int64(st, 2, id);
+    sqlite3_bind_int64(st, 3, parent);
+    bind_text(st, 4, data_json);
+    return done(st);
+}
+
+int store_frame_delete(store *s, const char *exec_arn, int64_t id)
+{
+    sqlite3_stmt *st = q(s, Q_FRAME_DELETE);
+    bind_text(st, 1, exec_arn);
+    sqlite3_bind_int64(st, 2, id);
+    return done(st);
+}
+
+int store_frame_delete_all(store *s, const char *exec_arn)
+{
+    sqlite3_stmt *st = q(s, Q_FRAME_DELETE_ALL);
+    bind_text(st, 1, exec_arn);
+    return done(st);
+}
+
+int store_frame_each(store *s, const char *exec_arn,
+                     int (*fn)(int64_t id, int64_t parent, const char *json,
+                               void *ud),
+                     void *ud)
+{
+    sqlite3_stmt *st = q(s, Q_FRAME_EACH);
+    bind_text(st, 1, exec_arn);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        if (fn(sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1),
+               (const char *)sqlite3_column_text(st, 2), ud))
+            break;
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : BT_EIO;
+}
