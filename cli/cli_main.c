@@ -20,6 +20,11 @@ static const char usage[] =
     "commands:\n"
     "  validate FILE...   check state machine definitions\n"
     "  run FILE           run one execution to its end and print its output\n"
+    "  list               list executions in the database\n"
+    "  describe EXEC      show one execution\n"
+    "  history EXEC       show an execution's history events\n"
+    "  stop EXEC          stop a running execution (ABORTED)\n"
+    "  resume             continue every unfinished execution\n"
     "  jsonata EXPR       evaluate a JSONata expression\n"
     "\n"
     "'baton COMMAND --help' describes each command.\n"
@@ -34,6 +39,11 @@ static const struct command {
 } commands[] = {
     {"validate", cli_validate_main},
     {"run", cli_run_main},
+    {"list", cli_exec_main},
+    {"describe", cli_exec_main},
+    {"history", cli_exec_main},
+    {"stop", cli_exec_main},
+    {"resume", cli_exec_main},
     {"jsonata", cli_jsonata_main},
 };
 

@@ -140,7 +140,10 @@ static int report(eng *e, const char *arn, bool result_json)
         json_object_object_add(r, "status", json_object_get(st));
         if (ok) {
             json_object_object_get_ex(d, "output", &v);
-            json_object_object_add(r, "output", json_object_get(v));
+            json_object *out = NULL;
+            const char *t = json_object_get_string(v);
+            bt_json_parse(t, strlen(t), BT_LIMIT_JSON_DEPTH, &out, NULL);
+            json_object_object_add(r, "output", out);
         } else {
             json_object_object_add(r, "error",
                                    json_object_object_get_ex(d, "error", &v)
@@ -158,7 +161,7 @@ static int report(eng *e, const char *arn, bool result_json)
         json_object_put(r);
     } else if (ok) {
         json_object_object_get_ex(d, "output", &v);
-        puts(bt_json_compact(v));
+        puts(json_object_get_string(v));
     } else {
         const char *err = json_object_object_get_ex(d, "error", &v)
                               ? json_object_get_string(v)
@@ -223,7 +226,6 @@ static int run(const run_opts *o, const char *definition, const char *input)
         free(err);
         return CLI_EXIT_USAGE;
     }
-    eng_keep_history(e, o->result_json);
     int code = setup(e, o, definition, &machine);
     if (code == 0 &&
         eng_execution_start(e, machine, o->name, input, &arn, &err) != 0) {

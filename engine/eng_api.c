@@ -7,6 +7,7 @@
 #include "engine/eng_int.h"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -98,37 +99,60 @@ void eng__kick(eng *e)
     }
 }
 
-void eng__effect(eng *e, void (*fn)(void *), void *arg)
+void eng__effect(eng *e, eng_frame *f, eng_effect_fn fn, void *arg)
 {
     if (e->neffects == e->capeffects) {
         e->capeffects = e->capeffects ? e->capeffects * 2 : 64;
-        e->effect_fn =
-            bt_xrealloc(e->effect_fn, e->capeffects * sizeof *e->effect_fn);
-        e->effect_arg =
-            bt_xrealloc(e->effect_arg, e->capeffects * sizeof *e->effect_arg);
+        e->effects =
+            bt_xrealloc(e->effects, e->capeffects * sizeof *e->effects);
     }
-    e->effect_fn[e->neffects] = fn;
-    e->effect_arg[e->neffects++] = arg;
+    eng_effect *x = &e->effects[e->neffects++];
+    x->fn = fn;
+    x->arg = arg;
+    x->frame = f;
+    x->cancelled = false;
     if (!e->pump_armed) {
         uv_idle_start(&e->pump, pump_cb);
         e->pump_armed = true;
     }
 }
 
+#ifdef BATON_FAULT_HOOKS
+/* Test builds: BATON_FAULT_KILL_AFTER_COMMIT=N kills the process right
+ * after the Nth pump commit, before its effects run (tests/engine). */
+static void fault_after_commit(eng *e)
+{
+    const char *n = getenv("BATON_FAULT_KILL_AFTER_COMMIT");
+    if (n && ++e->commits == strtoll(n, NULL, 10))
+        raise(SIGKILL);
+}
+#else
+static void fault_after_commit(eng *e)
+{
+    (void)e;
+}
+#endif
+
 /* Commits what the batch wrote, then lets the world see it. */
 static void flush(eng *e)
 {
-    if (store_in_transaction(e->st) && store_commit(e->st) != 0) {
-        fprintf(stderr, "baton: level=fatal msg=\"store commit failed: %s\"\n",
-                store_errmsg(e->st));
-        abort();
+    if (store_in_transaction(e->st)) {
+        if (store_commit(e->st) != 0) {
+            fprintf(stderr,
+                    "baton: level=fatal msg=\"store commit failed: %s\"\n",
+                    store_errmsg(e->st));
+            abort();
+        }
+        fault_after_commit(e);
     }
+    /* Effects may queue more effects; only this batch's run now. */
     size_t n = e->neffects;
-    for (size_t i = 0; i < n; i++)
-        e->effect_fn[i](e->effect_arg[i]);
-    memmove(e->effect_fn, e->effect_fn + n, (e->neffects - n) * sizeof(void *));
-    memmove(e->effect_arg, e->effect_arg + n,
-            (e->neffects - n) * sizeof(void *));
+    for (size_t i = 0; i < n; i++) {
+        eng_effect x = e->effects[i];
+        x.fn(x.arg, !x.cancelled);
+    }
+    memmove(e->effects, e->effects + n,
+            (e->neffects - n) * sizeof *e->effects);
     e->neffects -= n;
 }
 
@@ -138,6 +162,8 @@ static void pump_cb(uv_idle_t *h)
     /* A bounded batch keeps latency low while many frames are ready. */
     for (size_t done = 0; e->ready_head < e->nready && done < 4096; done++) {
         eng_frame *f = e->ready[e->ready_head++];
+        if (!f)
+            continue;
         f->queued = false;
         eng__advance(f);
     }
@@ -185,7 +211,6 @@ static void free_exec(eng_exec *x)
     json_object_put(x->input);
     json_object_put(x->context_exec);
     json_object_put(x->output);
-    json_object_put(x->history);
     sl_error_fini(&x->error);
     free(x->arn);
     free(x->name);
@@ -226,16 +251,12 @@ void eng_close(eng *e)
         store_commit(e->st);
     store_close(e->st);
     free(e->ready);
-    free(e->effect_fn);
-    free(e->effect_arg);
+    for (size_t i = 0; i < e->neffects; i++)
+        e->effects[i].fn(e->effects[i].arg, false);
+    free(e->effects);
     free(e->region);
     free(e->account);
     free(e);
-}
-
-void eng_keep_history(eng *e, bool keep)
-{
-    e->keep_history = keep;
 }
 
 /* ---- functions

@@ -27,21 +27,29 @@ static json_object *iteration_details(eng_frame *map, size_t index)
     return d;
 }
 
+/* Removes the snapshots below f (in memory and in the store). */
+static void delete_subtree(eng_frame *f)
+{
+    store_begin(f->ex->e->st);
+    for (size_t i = 0; i < f->nkids; i++)
+        if (f->kids[i])
+            delete_subtree(f->kids[i]);
+    store_frame_delete_children(f->ex->e->st, f->ex->arn, f->id);
+}
+
 static void free_kids(eng_frame *f)
 {
+    delete_subtree(f);
     for (size_t i = 0; i < f->nkids; i++)
-        if (f->kids[i]) {
-            store_frame_delete(f->ex->e->st, f->ex->arn, f->kids[i]->id);
+        if (f->kids[i])
             eng__frame_free(f->kids[i]);
-        }
     free(f->kids);
     f->kids = NULL;
     f->nkids = 0;
 }
 
-static void reset_children(eng_frame *f, size_t total)
+static void init_children(eng_frame *f, size_t total)
 {
-    free_kids(f);
     f->total = total;
     f->kids = bt_xcalloc(total ? total : 1, sizeof *f->kids);
     f->nkids = total;
@@ -53,6 +61,12 @@ static void reset_children(eng_frame *f, size_t total)
         json_object_array_add(f->results, NULL);
     sl_error_fini(&f->child_error);
     f->phase = PH_CHILDREN;
+}
+
+static void reset_children(eng_frame *f, size_t total)
+{
+    free_kids(f);
+    init_children(f, total);
 }
 
 static eng_frame *spawn_child(eng_frame *f, size_t index, const sl_scope *scope,
@@ -348,8 +362,9 @@ void eng__child_done(eng_frame *kid)
                            iteration_details(f, kid->index), kid->prev_id);
         else
             f->prev_id = kid->prev_id;
+        /* The finished iteration's snapshot (with its output) stays in the
+         * store until the Map ends; memory is released now. */
         f->kids[kid->index] = NULL;
-        store_frame_delete(f->ex->e->st, f->ex->arn, kid->id);
         eng__frame_free(kid);
         sl_error err;
         sl_error_init(&err);
@@ -374,4 +389,63 @@ void eng__child_done(eng_frame *kid)
     } else {
         eng__frame_save(f);
     }
+}
+
+/* ---- recovery ------------------------------------------------------------------------ */
+
+int eng__children_restore(eng_frame *f)
+{
+    json_object *ctx = eng__context(f, NULL);
+    sl_ctx c;
+    eng__sl_ctx(f, &c, ctx);
+    sl_error err;
+    sl_error_init(&err);
+    json_object *eff = NULL;
+    int rc;
+    size_t total;
+    if (is_map(f)) {
+        rc = sl_map_items(f->state, f->input, &c, &eff, &err);
+        if (rc == 0)
+            rc = sl_map_limits(f->state, f->input, &c, &f->max_concurrency,
+                               &f->tolerated_count, &f->tolerated_pct, &err);
+        total = rc == 0 ? json_object_array_length(eff) : 0;
+    } else {
+        rc = sl_state_input(f->state, f->input, &c, &eff, &err);
+        total = sl_state_branch_count(f->state);
+    }
+    json_object_put(ctx);
+    sl_error_fini(&err);
+    if (rc != 0) {
+        json_object_put(eff);
+        return BT_EINVAL;
+    }
+    json_object_put(f->effective);
+    f->effective = eff;
+    init_children(f, total);
+    return 0;
+}
+
+void eng__child_restore(eng_frame *f, eng_frame *kid)
+{
+    if (kid->index >= f->total) {
+        eng__frame_free(kid);
+        return;
+    }
+    if (kid->index + 1 > f->next_index)
+        f->next_index = kid->index + 1;
+    if (kid->phase != PH_DONE) {
+        f->kids[kid->index] = kid;
+        f->running++;
+        return;
+    }
+    if (kid->failed_) {
+        f->failed++;
+        json_object_array_put_idx(f->results, kid->index,
+                                  sl_error_output(&kid->error));
+    } else {
+        f->succeeded++;
+        json_object_array_put_idx(f->results, kid->index,
+                                  json_object_get(kid->output));
+    }
+    eng__frame_free(kid);
 }

@@ -75,10 +75,7 @@ int64_t eng__event(eng_exec *x, eng_frame *f, const char *type,
                 store_errmsg(e->st));
         abort();
     }
-    if (x->history)
-        json_object_array_add(x->history, ev);
-    else
-        json_object_put(ev);
+    json_object_put(ev);
     if (f)
         f->prev_id = id;
     return id;
@@ -131,6 +128,14 @@ void eng__frame_free(eng_frame *f)
 {
     if (!f)
         return;
+    eng *e = f->ex->e;
+    if (f->queued)
+        for (size_t i = e->ready_head; i < e->nready; i++)
+            if (e->ready[i] == f)
+                e->ready[i] = NULL;
+    for (size_t i = 0; i < e->neffects; i++)
+        if (e->effects[i].frame == f)
+            e->effects[i].cancelled = true;
     for (size_t i = 0; i < f->nkids; i++)
         eng__frame_free(f->kids[i]);
     free(f->kids);

@@ -121,11 +121,21 @@ struct eng_exec {
     int64_t next_frame_id;
     eng_frame *root;
     size_t live_frames;
-    json_object *history; /* in-memory copy for --result-json */
     uv_timer_t *deadline_timer;
     eng_exec *next; /* in e->execs */
     bool finished_notified;
 };
+
+/* An effect runs after the commit (run = true) or is dropped (run = false,
+ * its frame went away first); either way fn owns and frees arg. */
+typedef void (*eng_effect_fn)(void *arg, bool run);
+
+typedef struct eng_effect {
+    eng_effect_fn fn;
+    void *arg;
+    eng_frame *frame; /* the frame it acts for, or NULL */
+    bool cancelled;
+} eng_effect;
 
 typedef struct eng_function {
     char *name;
@@ -145,14 +155,13 @@ struct eng {
     eng_frame **ready; /* [ready_head, nready) are waiting */
     size_t ready_head, nready, capready;
     /* Effects queued until the pump's transaction commits. */
-    void (**effect_fn)(void *);
-    void **effect_arg;
+    struct eng_effect *effects;
     size_t neffects, capeffects;
     uv_idle_t pump;
     bool pump_armed;
     sl_rand rng;
     uint64_t rng_state;
-    bool keep_history;
+    int64_t commits; /* pump commits so far (fault hooks) */
 };
 
 /* ---- eng_api.c
@@ -161,8 +170,9 @@ int64_t eng__now_ms(void);
 eng_function *eng__function_find(eng *e, const char *name);
 /* Queues f to advance in the pump. */
 void eng__ready(eng_frame *f);
-/* Queues an effect to run after the pump's transaction commits. */
-void eng__effect(eng *e, void (*fn)(void *), void *arg);
+/* Queues an effect for frame f (NULL: the execution) to run after the
+ * pump's transaction commits. */
+void eng__effect(eng *e, eng_frame *f, eng_effect_fn fn, void *arg);
 char *eng__uuid(eng *e);
 /* Makes sure the pump runs (and commits) soon. */
 void eng__kick(eng *e);
@@ -194,6 +204,8 @@ void eng__frame_save(eng_frame *f);
 /* ---- eng_task.c
  * ------------------------------------------------------------------------- */
 void eng__task_start(eng_frame *f);
+/* Runs again a call recorded before a restart (no new events). */
+void eng__task_resume(eng_frame *f);
 void eng__task_cancel(eng_frame *f);
 /* A finished call parked on the frame is recorded (pump only). */
 void eng__task_advance(eng_frame *f);
@@ -204,6 +216,19 @@ void eng__parallel_start(eng_frame *f);
 void eng__map_start(eng_frame *f);
 void eng__child_done(eng_frame *child);
 void eng__children_abort(eng_frame *f);
+/* Recovery: rebuilds a Parallel/Map's bookkeeping (no events), then hands
+ * it each child frame read back from the store. */
+int eng__children_restore(eng_frame *f);
+void eng__child_restore(eng_frame *f, eng_frame *kid);
+
+/* ---- eng_service.c ------------------------------------------------------------------ */
+struct store_exec;
+int eng__exec_load(eng *e, const struct store_exec *row, eng_exec **out,
+                   char **err);
+void eng__deadline_arm(eng_exec *x);
+/* Id of the last history event stored for an execution (0: none). */
+int64_t eng__last_event_id(eng *e, const char *arn);
+eng_exec *eng__exec_find(eng *e, const char *arn);
 
 /* ---- eng_timer.c
  * -------------------------------------------------------------------------- */

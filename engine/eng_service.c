@@ -98,7 +98,8 @@ static json_object *context_exec(eng_exec *x, const char *input_text)
 }
 
 /* Builds the in-memory execution from its stored row and definition. */
-static int exec_load(eng *e, const store_exec *row, eng_exec **out, char **err)
+int eng__exec_load(eng *e, const store_exec *row, eng_exec **out,
+                   char **err)
 {
     store_machine m;
     memset(&m, 0, sizeof m);
@@ -141,8 +142,6 @@ static int exec_load(eng *e, const store_exec *row, eng_exec **out, char **err)
     sl_error_init(&x->error);
     x->next_event_id = 1;
     x->next_frame_id = 1;
-    if (e->keep_history)
-        x->history = json_object_new_array();
     x->next = e->execs;
     e->execs = x;
     *out = x;
@@ -151,10 +150,10 @@ static int exec_load(eng *e, const store_exec *row, eng_exec **out, char **err)
 
 static void deadline_fired(uv_timer_t *t);
 
-static void deadline_arm(void *p)
+static void deadline_arm(void *p, bool run)
 {
     eng_exec *x = p;
-    if (x->status != EX_RUNNING || !x->deadline_ms)
+    if (!run || x->status != EX_RUNNING || !x->deadline_ms)
         return;
     x->deadline_timer = bt_xmalloc(sizeof *x->deadline_timer);
     uv_timer_init(&x->e->loop, x->deadline_timer);
@@ -242,7 +241,7 @@ int eng_execution_start(eng *e, const char *machine, const char *name,
     int rc = store_begin(e->st) || store_exec_insert(e->st, &row);
     eng_exec *x = NULL;
     if (rc == 0)
-        rc = exec_load(e, &row, &x, err);
+        rc = eng__exec_load(e, &row, &x, err);
     store_machine_fini(&m);
     free(gen);
     if (rc != 0) {
@@ -265,7 +264,7 @@ int eng_execution_start(eng *e, const char *machine, const char *name,
                              json_object_get(x->input));
     eng__frame_save(x->root);
     eng__ready(x->root);
-    eng__effect(e, deadline_arm, x);
+    eng__deadline_arm(x);
     if (commit(e, err) != 0) {
         free(arn);
         return BT_EIO;
@@ -274,7 +273,12 @@ int eng_execution_start(eng *e, const char *machine, const char *name,
     return 0;
 }
 
-static eng_exec *find_exec(eng *e, const char *arn)
+void eng__deadline_arm(eng_exec *x)
+{
+    eng__effect(x->e, NULL, deadline_arm, x);
+}
+
+eng_exec *eng__exec_find(eng *e, const char *arn)
 {
     for (eng_exec *x = e->execs; x; x = x->next)
         if (!strcmp(x->arn, arn) || !strcmp(x->name, arn))
@@ -426,7 +430,7 @@ void eng__frame_save(eng_frame *f)
 
 int eng_run_until_done(eng *e, const char *exec_arn)
 {
-    eng_exec *x = find_exec(e, exec_arn);
+    eng_exec *x = eng__exec_find(e, exec_arn);
     if (!x)
         return BT_ENOENT;
     while (x->status == EX_RUNNING)
@@ -443,41 +447,126 @@ int eng_run_until_done(eng *e, const char *exec_arn)
 int eng_execution_stop(eng *e, const char *exec_arn, const char *error,
                        const char *cause, char **err)
 {
-    eng_exec *x = find_exec(e, exec_arn);
+    eng_exec *x = eng__exec_find(e, exec_arn);
     if (!x) {
-        *err = bt_xasprintf("Execution Does Not Exist: '%s'", exec_arn);
-        return BT_ENOENT;
+        /* Not running here: load it from the store to record the stop. */
+        store_exec row;
+        memset(&row, 0, sizeof row);
+        if (store_exec_get(e->st, exec_arn, &row) != 0) {
+            *err = bt_xasprintf("Execution Does Not Exist: '%s'", exec_arn);
+            return BT_ENOENT;
+        }
+        int rc = 0;
+        if (!strcmp(row.status, "RUNNING")) {
+            rc = eng__exec_load(e, &row, &x, err);
+            if (rc == 0)
+                x->next_event_id = eng__last_event_id(e, x->arn) + 1;
+        }
+        store_exec_fini(&row);
+        if (rc != 0 || !x)
+            return rc; /* already finished: nothing to do (AWS [IMPL]) */
     }
     sl_error stop = {(char *)error, (char *)cause};
     eng__exec_finish(x, EX_ABORTED, NULL, &stop);
     return commit(e, err);
 }
 
+static int max_id_cb(int64_t id, const char *json, void *ud)
+{
+    (void)json;
+    *(int64_t *)ud = id;
+    return 0;
+}
+
+int64_t eng__last_event_id(eng *e, const char *arn)
+{
+    int64_t last = 0;
+    store_event_each(e->st, arn, max_id_cb, &last);
+    return last;
+}
+
+static int history_cb(int64_t id, const char *json, void *ud)
+{
+    (void)id;
+    json_object *ev = NULL;
+    if (bt_json_parse(json, strlen(json), BT_LIMIT_JSON_DEPTH, &ev, NULL) == 0)
+        json_object_array_add(ud, ev);
+    return 0;
+}
+
 json_object *eng_execution_history(eng *e, const char *exec)
 {
-    eng_exec *x = find_exec(e, exec);
-    return x && x->history ? json_object_get(x->history) : NULL;
+    store_exec row;
+    memset(&row, 0, sizeof row);
+    if (store_exec_get(e->st, exec, &row) != 0)
+        return NULL;
+    json_object *events = json_object_new_array();
+    store_event_each(e->st, row.arn, history_cb, events);
+    store_exec_fini(&row);
+    return events;
+}
+
+static void add_str(json_object *o, const char *k, const char *v)
+{
+    if (v)
+        json_object_object_add(o, k, json_object_new_string(v));
+}
+
+static void add_date(json_object *o, const char *k, int64_t ms)
+{
+    char t[32];
+    snprintf(t, sizeof t, "%lld.%03lld", (long long)(ms / 1000),
+             (long long)(ms % 1000));
+    json_object_object_add(o, k, json_object_new_double_s((double)ms / 1000, t));
+}
+
+/* DescribeExecution's fields for a stored execution (reference §12.6). */
+static json_object *describe_row(const store_exec *r, bool full)
+{
+    json_object *o = json_object_new_object();
+    add_str(o, "executionArn", r->arn);
+    add_str(o, "stateMachineArn", r->machine_arn);
+    add_str(o, "name", r->name);
+    add_str(o, "status", r->status);
+    add_date(o, "startDate", r->start_ms);
+    if (r->stop_ms)
+        add_date(o, "stopDate", r->stop_ms);
+    if (full) {
+        json_object *inc = json_object_new_object();
+        json_object_object_add(inc, "included", json_object_new_boolean(true));
+        add_str(o, "input", r->input);
+        json_object_object_add(o, "inputDetails", inc);
+        if (r->output) {
+            add_str(o, "output", r->output);
+            json_object_object_add(o, "outputDetails", json_object_get(inc));
+        }
+        add_str(o, "error", r->error);
+        add_str(o, "cause", r->cause);
+    }
+    json_object_object_add(o, "redriveCount", json_object_new_int(0));
+    return o;
 }
 
 json_object *eng_execution_describe(eng *e, const char *exec)
 {
-    eng_exec *x = find_exec(e, exec);
-    if (!x)
+    store_exec row;
+    memset(&row, 0, sizeof row);
+    if (store_exec_get(e->st, exec, &row) != 0)
         return NULL;
-    json_object *o = json_object_new_object();
-    json_object_object_add(o, "executionArn", json_object_new_string(x->arn));
-    json_object_object_add(o, "stateMachineArn",
-                           json_object_new_string(x->machine_arn));
-    json_object_object_add(o, "name", json_object_new_string(x->name));
-    json_object_object_add(o, "status",
-                           json_object_new_string(eng__status_name(x->status)));
-    if (x->status == EX_SUCCEEDED)
-        json_object_object_add(o, "output", json_object_get(x->output));
-    if (x->error.name)
-        json_object_object_add(o, "error",
-                               json_object_new_string(x->error.name));
-    if (x->error.cause)
-        json_object_object_add(o, "cause",
-                               json_object_new_string(x->error.cause));
+    json_object *o = describe_row(&row, true);
+    store_exec_fini(&row);
     return o;
+}
+
+static int list_cb(const store_exec *x, void *ud)
+{
+    json_object_array_add(ud, describe_row(x, false));
+    return 0;
+}
+
+json_object *eng_execution_list(eng *e)
+{
+    json_object *items = json_object_new_array();
+    store_exec_each(e->st, false, list_cb, items);
+    return items;
 }

@@ -284,13 +284,13 @@ typedef struct spawn_req {
     int64_t timeout_ms;
 } spawn_req;
 
-static void spawn_effect(void *p)
+static void spawn_effect(void *p, bool run)
 {
     spawn_req *s = p;
     eng_frame *f = s->f;
-    eng *e = f->ex->e;
-    eng_function *fn = eng__function_find(e, s->fn);
-    if (f->ex->status == EX_RUNNING && f->phase == PH_TASK) {
+    eng *e = run ? f->ex->e : NULL;
+    eng_function *fn = run ? eng__function_find(e, s->fn) : NULL;
+    if (run && f->ex->status == EX_RUNNING && f->phase == PH_TASK) {
         char **env = lambda_env(e, s->fn, f->task_timeout_s, f->request_id);
         char *err = NULL;
         if (run_proc_start(&e->loop, fn->argv, env, s->payload,
@@ -312,9 +312,9 @@ static void spawn_effect(void *p)
     free(s);
 }
 
-/* Records Scheduled and Started; returns the payload to send (new). */
-static json_object *schedule(eng_frame *f, json_object *eff, const char *fn,
-                             int64_t timeout_s)
+/* Records Scheduled and Started. */
+static void schedule(eng_frame *f, json_object *eff, const char *fn,
+                     int64_t timeout_s)
 {
     eng *e = f->ex->e;
     json_object *d;
@@ -343,6 +343,11 @@ static json_object *schedule(eng_frame *f, json_object *eff, const char *fn,
                legacy(f) ? "LambdaFunctionScheduled" : "TaskScheduled", d, -1);
     eng__event(f->ex, f, legacy(f) ? "LambdaFunctionStarted" : "TaskStarted",
                legacy(f) ? NULL : task_details(f), -1);
+}
+
+/* What the function receives (new reference). */
+static json_object *payload_of(eng_frame *f, json_object *eff)
+{
     json_object *payload = NULL;
     if (legacy(f) || !json_object_object_get_ex(eff, "Payload", &payload))
         payload = legacy(f) ? eff : NULL;
@@ -369,7 +374,9 @@ static void fail_now(eng_frame *f, const char *name, const char *cause)
     sl_error_fini(&err);
 }
 
-void eng__task_start(eng_frame *f)
+/* Starts the call of the current Task state. resume: the call was recorded
+ * before a restart (Scheduled/Started are in the history); only run it. */
+static void task_begin(eng_frame *f, bool resume)
 {
     eng *e = f->ex->e;
     const char *res = sl_state_resource(f->state);
@@ -421,7 +428,9 @@ void eng__task_start(eng_frame *f)
     int64_t fn_timeout = FUNCTION_TIMEOUT_S;
     f->task_timeout_s = fn_timeout;
     f->state_timeout_first = timeout_s > 0 && timeout_s <= fn_timeout;
-    json_object *payload = schedule(f, eff, fn, timeout_s);
+    if (!resume)
+        schedule(f, eff, fn, timeout_s);
+    json_object *payload = payload_of(f, eff);
     if (!eng__function_find(e, fn)) {
         char *arn = function_arn(e, fn);
         char *cause = bt_xasprintf(
@@ -437,14 +446,25 @@ void eng__task_start(eng_frame *f)
         return;
     }
     f->phase = PH_TASK;
-    eng__frame_save(f);
+    if (!resume)
+        eng__frame_save(f);
     spawn_req *s = bt_xmalloc(sizeof *s);
     s->f = f;
     s->fn = fn;
     s->payload = payload_bytes(f, payload);
     s->timeout_ms = (f->state_timeout_first ? timeout_s : fn_timeout) * 1000;
     json_object_put(payload);
-    eng__effect(e, spawn_effect, s);
+    eng__effect(e, f, spawn_effect, s);
+}
+
+void eng__task_start(eng_frame *f)
+{
+    task_begin(f, false);
+}
+
+void eng__task_resume(eng_frame *f)
+{
+    task_begin(f, true);
 }
 
 void eng__task_cancel(eng_frame *f)

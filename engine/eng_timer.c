@@ -25,12 +25,12 @@ typedef struct arm {
     int64_t wake_ms;
 } arm;
 
-static void arm_effect(void *p)
+static void arm_effect(void *p, bool run)
 {
     arm *a = p;
     eng_frame *f = a->f;
     free(a);
-    if (f->ex->status != EX_RUNNING || f->phase == PH_DONE)
+    if (!run || f->ex->status != EX_RUNNING || f->phase == PH_DONE)
         return;
     eng__timer_cancel(f);
     f->timer = bt_xmalloc(sizeof *f->timer);
@@ -45,7 +45,7 @@ void eng__timer_arm(eng_frame *f, int64_t wake_ms)
     arm *a = bt_xmalloc(sizeof *a);
     a->f = f;
     a->wake_ms = wake_ms;
-    eng__effect(f->ex->e, arm_effect, a);
+    eng__effect(f->ex->e, f, arm_effect, a);
 }
 
 void eng__timer_cancel(eng_frame *f)

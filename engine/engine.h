@@ -38,10 +38,6 @@ int eng_open(const eng_opts *opts, eng **out, char **err);
  * the store and continue after the next eng_open + eng_resume. */
 void eng_close(eng *e);
 
-/* Keeps every execution's history events in memory too, so that
- * eng_execution_history can return them (baton run --result-json). */
-void eng_keep_history(eng *e, bool keep);
-
 /* Binds a function name to a command line (argv split on blanks, no shell):
  * Task states reach it through a Lambda function ARN or lambda:invoke with
  * that name. Per-process; not stored. */
@@ -66,6 +62,9 @@ int eng_run_until_done(eng *e, const char *exec_arn);
 /* Continues every RUNNING execution found in the store and runs the loop
  * until all have finished. */
 int eng_resume_all(eng *e, char **err);
+
+/* Runs the loop until no execution of this engine is RUNNING. */
+void eng_run_all(eng *e);
 
 /* Stops a running execution (ABORTED), with optional error and cause. */
 int eng_execution_stop(eng *e, const char *exec_arn, const char *error,

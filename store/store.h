@@ -97,6 +97,9 @@ int store_frame_put(store *s, const char *exec_arn, int64_t id, int64_t parent,
                     const char *data_json);
 int store_frame_delete(store *s, const char *exec_arn, int64_t id);
 int store_frame_delete_all(store *s, const char *exec_arn);
+/* Deletes the frames whose parent is parent. */
+int store_frame_delete_children(store *s, const char *exec_arn,
+                                int64_t parent);
 /* Calls fn for each frame of an execution in id order. */
 int store_frame_each(store *s, const char *exec_arn,
                      int (*fn)(int64_t id, int64_t parent, const char *json,

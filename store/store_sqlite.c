@@ -28,6 +28,7 @@ enum {
     Q_FRAME_PUT,
     Q_FRAME_DELETE,
     Q_FRAME_DELETE_ALL,
+    Q_FRAME_DELETE_CHILDREN,
     Q_FRAME_EACH,
     Q_COUNT
 };
@@ -61,6 +62,8 @@ static const char *const queries[Q_COUNT] = {
                     "VALUES(?,?,?,?)",
     [Q_FRAME_DELETE] = "DELETE FROM frames WHERE exec = ? AND id = ?",
     [Q_FRAME_DELETE_ALL] = "DELETE FROM frames WHERE exec = ?",
+    [Q_FRAME_DELETE_CHILDREN] =
+        "DELETE FROM frames WHERE exec = ? AND parent = ?",
     [Q_FRAME_EACH] = "SELECT id, parent, json FROM frames WHERE exec = ? "
                      "ORDER BY id",
 };
@@ -420,6 +423,15 @@ int store_frame_delete_all(store *s, const char *exec_arn)
 {
     sqlite3_stmt *st = q(s, Q_FRAME_DELETE_ALL);
     bind_text(st, 1, exec_arn);
+    return done(st);
+}
+
+int store_frame_delete_children(store *s, const char *exec_arn,
+                                int64_t parent)
+{
+    sqlite3_stmt *st = q(s, Q_FRAME_DELETE_CHILDREN);
+    bind_text(st, 1, exec_arn);
+    sqlite3_bind_int64(st, 2, parent);
     return done(st);
 }
 
