@@ -8,6 +8,7 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -151,8 +152,7 @@ static void flush(eng *e)
         eng_effect x = e->effects[i];
         x.fn(x.arg, !x.cancelled);
     }
-    memmove(e->effects, e->effects + n,
-            (e->neffects - n) * sizeof *e->effects);
+    memmove(e->effects, e->effects + n, (e->neffects - n) * sizeof *e->effects);
     e->neffects -= n;
 }
 
@@ -181,6 +181,24 @@ static void pump_cb(uv_idle_t *h)
 /* ---- open / close
  * ------------------------------------------------------------------ */
 
+/* How many function processes may run at once. Each costs about four file
+ * descriptors while it runs, and forking hundreds at the same instant on a
+ * small machine starves them all past their timeouts, so the default is a
+ * modest 64; excess calls queue (their timeout starts when they start). */
+static size_t procs_limit(void)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+        return 64;
+    if (rl.rlim_cur < rl.rlim_max && rl.rlim_max != RLIM_INFINITY) {
+        rl.rlim_cur = rl.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &rl);
+        getrlimit(RLIMIT_NOFILE, &rl);
+    }
+    size_t n = rl.rlim_cur > 256 ? (size_t)(rl.rlim_cur - 128) / 4 : 32;
+    return n > 64 ? 64 : n;
+}
+
 int eng_open(const eng_opts *opts, eng **out, char **err)
 {
     eng *e = bt_xcalloc(1, sizeof *e);
@@ -190,6 +208,7 @@ int eng_open(const eng_opts *opts, eng **out, char **err)
     e->rng_state = os_seed();
     e->rng.next = rng_next;
     e->rng.ud = &e->rng_state;
+    e->procs_max = procs_limit();
     uv_loop_init(&e->loop);
     uv_idle_init(&e->loop, &e->pump);
     e->pump.data = e;
@@ -230,12 +249,17 @@ void eng_close(eng *e)
 {
     if (!e)
         return;
+    e->closing = true;
     for (eng_exec *x = e->execs, *nx; x; x = nx) {
         nx = x->next;
         if (x->root)
             eng__children_abort(x->root);
         free_exec(x);
     }
+    for (eng_spawn *s = e->spawn_head, *n; s; s = n) {
+        n = eng__spawn_next_free(s);
+    }
+    e->spawn_head = e->spawn_tail = NULL;
     uv_walk(&e->loop, close_walk, NULL);
     uv_run(&e->loop, UV_RUN_DEFAULT);
     uv_loop_close(&e->loop);

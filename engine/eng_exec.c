@@ -140,8 +140,7 @@ void eng__frame_free(eng_frame *f)
         eng__frame_free(f->kids[i]);
     free(f->kids);
     eng__timer_cancel(f);
-    if (f->proc)
-        run_proc_abandon(f->proc);
+    eng__task_cancel(f);
     json_object_put(f->input);
     json_object_put(f->effective);
     json_object_put(f->vars);

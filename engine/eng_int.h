@@ -25,6 +25,7 @@
 typedef struct eng_exec eng_exec;
 typedef struct eng_frame eng_frame;
 typedef struct run_proc run_proc;
+typedef struct eng_spawn eng_spawn;
 
 typedef struct run_proc_result {
     int64_t exit_status;
@@ -162,6 +163,10 @@ struct eng {
     sl_rand rng;
     uint64_t rng_state;
     int64_t commits; /* pump commits so far (fault hooks) */
+    /* Function processes: how many run, how many may, who waits. */
+    size_t procs_active, procs_max;
+    bool closing;
+    eng_spawn *spawn_head, *spawn_tail;
 };
 
 /* ---- eng_api.c
@@ -207,6 +212,10 @@ void eng__task_start(eng_frame *f);
 /* Runs again a call recorded before a restart (no new events). */
 void eng__task_resume(eng_frame *f);
 void eng__task_cancel(eng_frame *f);
+/* Drops f's queued (not yet started) call. */
+void eng__spawn_forget(eng_frame *f);
+/* Frees a queued call and returns the next one (eng_close). */
+eng_spawn *eng__spawn_next_free(eng_spawn *s);
 /* A finished call parked on the frame is recorded (pump only). */
 void eng__task_advance(eng_frame *f);
 
@@ -221,7 +230,8 @@ void eng__children_abort(eng_frame *f);
 int eng__children_restore(eng_frame *f);
 void eng__child_restore(eng_frame *f, eng_frame *kid);
 
-/* ---- eng_service.c ------------------------------------------------------------------ */
+/* ---- eng_service.c
+ * ------------------------------------------------------------------ */
 struct store_exec;
 int eng__exec_load(eng *e, const struct store_exec *row, eng_exec **out,
                    char **err);

@@ -21,7 +21,7 @@ typedef struct loaded {
     int rc;
 } loaded;
 
-static const char *const phases[] = {"ENTER", "TASK", "WAIT",
+static const char *const phases[] = {"ENTER", "TASK",     "WAIT",
                                      "RETRY", "CHILDREN", "DONE"};
 
 static int64_t num(json_object *o, const char *k)
@@ -100,11 +100,10 @@ static int frame_cb(int64_t id, int64_t parent_id, const char *json, void *ud)
     size_t index = (size_t)num(d, "index");
     json_object *st;
     json_object_object_get_ex(d, "state", &st);
-    const sl_scope *sc = (parent_id > 0 && !parent)
-                             ? NULL
-                             : scope_of(l->x, parent, index);
-    const sl_state *state = sc ? sl_scope_find(sc, json_object_get_string(st))
-                               : NULL;
+    const sl_scope *sc =
+        (parent_id > 0 && !parent) ? NULL : scope_of(l->x, parent, index);
+    const sl_state *state =
+        sc ? sl_scope_find(sc, json_object_get_string(st)) : NULL;
     if (!state) {
         json_object_put(d);
         return 0; /* below a finished or unknown frame: stale */

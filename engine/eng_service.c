@@ -98,8 +98,7 @@ static json_object *context_exec(eng_exec *x, const char *input_text)
 }
 
 /* Builds the in-memory execution from its stored row and definition. */
-int eng__exec_load(eng *e, const store_exec *row, eng_exec **out,
-                   char **err)
+int eng__exec_load(eng *e, const store_exec *row, eng_exec **out, char **err)
 {
     store_machine m;
     memset(&m, 0, sizeof m);
@@ -517,7 +516,8 @@ static void add_date(json_object *o, const char *k, int64_t ms)
     char t[32];
     snprintf(t, sizeof t, "%lld.%03lld", (long long)(ms / 1000),
              (long long)(ms % 1000));
-    json_object_object_add(o, k, json_object_new_double_s((double)ms / 1000, t));
+    json_object_object_add(o, k,
+                           json_object_new_double_s((double)ms / 1000, t));
 }
 
 /* DescribeExecution's fields for a stored execution (reference §12.6). */

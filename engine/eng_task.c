@@ -240,10 +240,14 @@ static void task_finished(eng_frame *f)
     eng__work_done(f, result);
 }
 
+static void spawn_drain(eng *e);
+
 static void on_proc_done(run_proc_result *r, void *ud)
 {
     eng_frame *f = ud;
     f->proc = NULL;
+    f->ex->e->procs_active--;
+    spawn_drain(f->ex->e);
     f->task_res = *r;
     /* The result now belongs to the frame. */
     r->out = NULL;
@@ -277,39 +281,91 @@ static char **lambda_env(eng *e, const char *fn, int64_t timeout_s,
     return env;
 }
 
-typedef struct spawn_req {
-    eng_frame *f;
+/* A call waiting for its process: queued while the engine already runs
+ * as many function processes as it allows (file descriptors are finite). */
+struct eng_spawn {
+    eng_frame *f; /* NULL once the frame went away */
     char *fn;
     char *payload;
     int64_t timeout_ms;
-} spawn_req;
+    eng_spawn *next;
+};
 
-static void spawn_effect(void *p, bool run)
+static void spawn_free(eng_spawn *s)
 {
-    spawn_req *s = p;
-    eng_frame *f = s->f;
-    eng *e = run ? f->ex->e : NULL;
-    eng_function *fn = run ? eng__function_find(e, s->fn) : NULL;
-    if (run && f->ex->status == EX_RUNNING && f->phase == PH_TASK) {
-        char **env = lambda_env(e, s->fn, f->task_timeout_s, f->request_id);
-        char *err = NULL;
-        if (run_proc_start(&e->loop, fn->argv, env, s->payload,
-                           strlen(s->payload), s->timeout_ms,
-                           FUNCTION_MAX_OUTPUT, on_proc_done, f, &f->proc,
-                           &err) != 0) {
-            memset(&f->task_res, 0, sizeof f->task_res);
-            f->task_res.spawn_failed = true;
-            f->task_res.err_text = err;
-            f->task_res_ready = true;
-            eng__ready(f);
-        }
-        for (char **v = env; *v; v++)
-            free(*v);
-        free(env);
-    }
     free(s->fn);
     free(s->payload);
     free(s);
+}
+
+static void spawn_now(eng *e, eng_spawn *s)
+{
+    eng_frame *f = s->f;
+    eng_function *fn = eng__function_find(e, s->fn);
+    char **env = lambda_env(e, s->fn, f->task_timeout_s, f->request_id);
+    char *err = NULL;
+    if (run_proc_start(&e->loop, fn->argv, env, s->payload, strlen(s->payload),
+                       s->timeout_ms, FUNCTION_MAX_OUTPUT, on_proc_done, f,
+                       &f->proc, &err) != 0) {
+        memset(&f->task_res, 0, sizeof f->task_res);
+        f->task_res.spawn_failed = true;
+        f->task_res.err_text = err;
+        f->task_res_ready = true;
+        eng__ready(f);
+    } else {
+        e->procs_active++;
+    }
+    for (char **v = env; *v; v++)
+        free(*v);
+    free(env);
+    spawn_free(s);
+}
+
+/* Starts queued calls while there is room. */
+static void spawn_drain(eng *e)
+{
+    while (!e->closing && e->spawn_head && e->procs_active < e->procs_max) {
+        eng_spawn *s = e->spawn_head;
+        e->spawn_head = s->next;
+        if (!e->spawn_head)
+            e->spawn_tail = NULL;
+        if (s->f && s->f->ex->status == EX_RUNNING && s->f->phase == PH_TASK)
+            spawn_now(e, s);
+        else
+            spawn_free(s);
+    }
+}
+
+static void spawn_effect(void *p, bool run)
+{
+    eng_spawn *s = p;
+    eng_frame *f = s->f;
+    if (!run || f->ex->status != EX_RUNNING || f->phase != PH_TASK) {
+        spawn_free(s);
+        return;
+    }
+    eng *e = f->ex->e;
+    s->next = NULL;
+    if (e->spawn_tail)
+        e->spawn_tail->next = s;
+    else
+        e->spawn_head = s;
+    e->spawn_tail = s;
+    spawn_drain(e);
+}
+
+eng_spawn *eng__spawn_next_free(eng_spawn *s)
+{
+    eng_spawn *n = s->next;
+    spawn_free(s);
+    return n;
+}
+
+void eng__spawn_forget(eng_frame *f)
+{
+    for (eng_spawn *s = f->ex->e->spawn_head; s; s = s->next)
+        if (s->f == f)
+            s->f = NULL;
 }
 
 /* Records Scheduled and Started. */
@@ -448,7 +504,7 @@ static void task_begin(eng_frame *f, bool resume)
     f->phase = PH_TASK;
     if (!resume)
         eng__frame_save(f);
-    spawn_req *s = bt_xmalloc(sizeof *s);
+    eng_spawn *s = bt_xmalloc(sizeof *s);
     s->f = f;
     s->fn = fn;
     s->payload = payload_bytes(f, payload);
@@ -469,9 +525,12 @@ void eng__task_resume(eng_frame *f)
 
 void eng__task_cancel(eng_frame *f)
 {
+    eng__spawn_forget(f);
     if (f->proc) {
         run_proc_abandon(f->proc);
         f->proc = NULL;
+        f->ex->e->procs_active--;
+        spawn_drain(f->ex->e);
     }
     run_proc_result_fini(&f->task_res);
     f->task_res_ready = false;

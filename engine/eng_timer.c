@@ -36,6 +36,7 @@ static void arm_effect(void *p, bool run)
     f->timer = bt_xmalloc(sizeof *f->timer);
     uv_timer_init(&f->ex->e->loop, f->timer);
     f->timer->data = f;
+    uv_update_time(&f->ex->e->loop);
     int64_t delay = f->wake_ms - eng__now_ms();
     uv_timer_start(f->timer, on_fire, delay > 0 ? (uint64_t)delay : 0, 0);
 }

@@ -181,6 +181,9 @@ int run_proc_start(uv_loop_t *loop, char **argv, char **env, const char *input,
     uv_write(&p->write_req, (uv_stream_t *)&p->in, &b, 1, on_written);
     uv_read_start((uv_stream_t *)&p->out, on_alloc, on_read);
     if (timeout_ms > 0) {
+        /* Spawning many processes in one loop turn takes time: measure the
+         * timeout from now, not from the turn's start. */
+        uv_update_time(loop);
         uv_timer_start(&p->timer, on_timeout, (uint64_t)timeout_ms, 0);
         p->timer_on = true;
     }
