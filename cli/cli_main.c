@@ -37,14 +37,10 @@ static const struct command {
     const char *name;
     int (*main)(int argc, char **argv);
 } commands[] = {
-    {"validate", cli_validate_main},
-    {"run", cli_run_main},
-    {"list", cli_exec_main},
-    {"describe", cli_exec_main},
-    {"history", cli_exec_main},
-    {"stop", cli_exec_main},
-    {"resume", cli_exec_main},
-    {"jsonata", cli_jsonata_main},
+    {"validate", cli_validate_main}, {"run", cli_run_main},
+    {"list", cli_exec_main},         {"describe", cli_exec_main},
+    {"history", cli_exec_main},      {"stop", cli_exec_main},
+    {"resume", cli_exec_main},       {"jsonata", cli_jsonata_main},
 };
 
 void cli_error(const char *fmt, ...)

@@ -277,6 +277,25 @@ int sl_state_output(const sl_state *st, json_object *raw,
     return 0;
 }
 
+const char *sl__json_type_name(json_object *v)
+{
+    switch (json_object_get_type(v)) {
+    case json_type_null:
+        return "null";
+    case json_type_boolean:
+        return "boolean";
+    case json_type_int:
+    case json_type_double:
+        return "number";
+    case json_type_string:
+        return "string";
+    case json_type_array:
+        return "array";
+    default:
+        return "object";
+    }
+}
+
 size_t sl_json_size(json_object *v)
 {
     return strlen(bt_json_compact(v));

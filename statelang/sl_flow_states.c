@@ -104,7 +104,7 @@ static int int_field(const sl_num_field *f, json_object *doc, const sl_ctx *c,
                               "field '%s' returned an unexpected result type. "
                               "Expected 'integer', but was '%s' for value: %s",
                               f->expr->expr_text, f->name,
-                              json_type_to_name(json_object_get_type(v)), text);
+                              sl__json_type_name(v), text);
         else
             sl__runtime_error(c, err, "States.Runtime",
                               "The %sPath field refers to value \"%s\" which "
@@ -138,8 +138,7 @@ static int choice_branch_true(const sl_state *st, size_t i, json_object *e0,
                               b->condition->expr_text
                                   ? b->condition->expr_text
                                   : bt_json_compact(b->condition->literal),
-                              json_type_to_name(json_object_get_type(v)),
-                              bt_json_compact(v));
+                              sl__json_type_name(v), bt_json_compact(v));
             json_object_put(v);
             return -1;
         }
@@ -436,8 +435,7 @@ static int jsonata_items(const sl_state *st, json_object *raw, const sl_ctx *c,
                           "field 'Items' returned an unexpected result type. "
                           "Expected 'array', but was '%s' for value: %s",
                           st->items->expr_text ? st->items->expr_text : "",
-                          json_type_to_name(json_object_get_type(v)),
-                          bt_json_compact(v));
+                          sl__json_type_name(v), bt_json_compact(v));
         json_object_put(v);
         return -1;
     }

@@ -245,6 +245,8 @@ void sl__state_fini(sl_state *st);
 void sl__runtime_error(const sl_ctx *c, sl_error *err, const char *name,
                        const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+/* A JSON value's type as AWS names it in messages ("number", "array"...). */
+const char *sl__json_type_name(json_object *v);
 /* Evaluates a compiled template with $ = input. */
 int sl__tmpl_eval(const sl_tmpl *t, json_object *input, const sl_ctx *c,
                   json_object **out, sl_error *err);
