@@ -386,9 +386,10 @@ void eng__child_done(eng_frame *kid)
             free_kids(f);
             eng__work_done(f, results);
         }
-    } else {
-        eng__frame_save(f);
     }
+    /* The parent's snapshot is not rewritten per child: recovery counts
+     * the children's own snapshots (rewriting a Map's input for each of
+     * its items would cost O(items^2)). */
 }
 
 /* ---- recovery
