@@ -177,10 +177,10 @@ void eng__map_start(eng_frame *f)
     json_object *items = NULL;
     int rc = sl_map_items(f->state, f->input, &c, &items, &err);
     if (rc == 0)
-        rc = sl_map_limits(f->state, f->input, &c, &f->max_concurrency,
-                           &f->tolerated_count, &f->tolerated_pct, &err);
-    json_object_put(ctx);
+        rc = sl_map_concurrency(f->state, f->input, &c, &f->max_concurrency,
+                                &err);
     if (rc != 0) {
+        json_object_put(ctx);
         json_object_put(items);
         eng__work_failed(f, &err);
         sl_error_fini(&err);
@@ -192,6 +192,14 @@ void eng__map_start(eng_frame *f)
     json_object *d = json_object_new_object();
     json_object_object_add(d, "length", json_object_new_int64((int64_t)n));
     eng__event(f->ex, f, "MapStateStarted", d, -1);
+    rc = sl_map_tolerance(f->state, f->input, &c, &f->tolerated_count,
+                          &f->tolerated_pct, &err);
+    json_object_put(ctx);
+    if (rc != 0) {
+        eng__work_failed(f, &err);
+        sl_error_fini(&err);
+        return;
+    }
     if (sl_state_map_distributed(f->state)) {
         json_object *r = json_object_new_object();
         char *arn = map_run_arn(f);
@@ -287,20 +295,8 @@ static bool tolerance_exceeded(eng_frame *f)
 /* The Parallel/Map itself fails with err (after its children stopped). */
 static void children_failed(eng_frame *f, sl_error *err)
 {
-    const sl_state *st = f->state;
-    int64_t delay;
-    size_t catcher;
-    uint32_t *probe = bt_xcalloc(sl_state_retrier_count(st) + 1, sizeof *probe);
-    memcpy(probe, f->attempts,
-           sl_state_retrier_count(st) * sizeof *f->attempts);
-    sl_decision d = sl_error_decide(st, err, probe, NULL, &delay, &catcher);
-    free(probe);
-    if (d == SL_DECIDE_FAIL)
-        eng__event(f->ex, f,
-                   is_map(f) ? "MapStateFailed" : "ParallelStateFailed", NULL,
-                   -1);
     free_kids(f);
-    eng__work_failed(f, err);
+    eng__work_failed_as(f, err, false);
 }
 
 static void child_failed(eng_frame *f, eng_frame *kid)
@@ -408,8 +404,11 @@ int eng__children_restore(eng_frame *f)
     if (is_map(f)) {
         rc = sl_map_items(f->state, f->input, &c, &eff, &err);
         if (rc == 0)
-            rc = sl_map_limits(f->state, f->input, &c, &f->max_concurrency,
-                               &f->tolerated_count, &f->tolerated_pct, &err);
+            rc = sl_map_concurrency(f->state, f->input, &c, &f->max_concurrency,
+                                    &err);
+        if (rc == 0)
+            rc = sl_map_tolerance(f->state, f->input, &c, &f->tolerated_count,
+                                  &f->tolerated_pct, &err);
         total = rc == 0 ? json_object_array_length(eff) : 0;
     } else {
         rc = sl_state_input(f->state, f->input, &c, &eff, &err);

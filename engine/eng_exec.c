@@ -379,13 +379,19 @@ static void catch_error(eng_frame *f, size_t k, const sl_error *err)
 
 void eng__work_failed(eng_frame *f, const sl_error *err)
 {
+    eng__work_failed_as(f, err, true);
+}
+
+void eng__work_failed_as(eng_frame *f, const sl_error *err, bool here)
+{
     const sl_state *st = f->state;
     sl_kind k = sl_state_kind(st);
     if (k != SL_TASK && k != SL_PARALLEL && k != SL_MAP) {
         state_failed(f, err);
         return;
     }
-    note_evaluation_failed(f, err);
+    if (here)
+        note_evaluation_failed(f, err);
     int64_t delay = 0;
     size_t catcher = 0;
     sl_decision d =
@@ -399,6 +405,13 @@ void eng__work_failed(eng_frame *f, const sl_error *err)
     } else if (d == SL_DECIDE_CATCH) {
         catch_error(f, catcher, err);
     } else {
+        /* An uncaught failure of a Parallel/Map is recorded as such (AWS
+         * records none for runtime errors of the state itself). */
+        if (k != SL_TASK &&
+            !(err->name && !strcmp(err->name, "States.Runtime")))
+            eng__event(f->ex, f,
+                       k == SL_MAP ? "MapStateFailed" : "ParallelStateFailed",
+                       NULL, -1);
         eng__frame_fail(f, err);
     }
 }

@@ -202,6 +202,9 @@ void eng__frame_fail(eng_frame *f, const sl_error *err);
 /* A state's work produced result (taken) or failed with err. */
 void eng__work_done(eng_frame *f, json_object *result);
 void eng__work_failed(eng_frame *f, const sl_error *err);
+/* here: the error arose in this state (false: it comes from a child frame,
+ * which already recorded any EvaluationFailed). */
+void eng__work_failed_as(eng_frame *f, const sl_error *err, bool here);
 void eng__exec_finish(eng_exec *x, eng_status status, json_object *output,
                       const sl_error *err);
 void eng__frame_save(eng_frame *f);

@@ -495,20 +495,28 @@ int sl_map_item_input(const sl_state *st, json_object *raw, json_object *item,
     return rc;
 }
 
-int sl_map_limits(const sl_state *st, json_object *raw, const sl_ctx *c,
-                  int64_t *max_concurrency, int64_t *tolerated_count,
-                  double *tolerated_pct, sl_error *err)
+int sl_map_concurrency(const sl_state *st, json_object *raw, const sl_ctx *c,
+                       int64_t *max_concurrency, sl_error *err)
 {
-    int64_t mc, tc;
-    if (int_field(&st->max_concurrency, raw, c, &mc, err) != 0 ||
-        int_field(&st->tolerated_count, raw, c, &tc, err) != 0)
+    int64_t mc;
+    if (int_field(&st->max_concurrency, raw, c, &mc, err) != 0)
+        return -1;
+    *max_concurrency = mc > 0 ? mc : 0;
+    return 0;
+}
+
+int sl_map_tolerance(const sl_state *st, json_object *raw, const sl_ctx *c,
+                     int64_t *tolerated_count, double *tolerated_pct,
+                     sl_error *err)
+{
+    int64_t tc;
+    if (int_field(&st->tolerated_count, raw, c, &tc, err) != 0)
         return -1;
     if (tc < -1 || (st->tolerated_count.present && tc < 0)) {
         sl__runtime_error(c, err, "States.Runtime",
                           "ToleratedFailureCount cannot be negative.");
         return -1;
     }
-    *max_concurrency = mc > 0 ? mc : 0;
     *tolerated_count = st->tolerated_count.present ? tc : -1;
     *tolerated_pct = -1;
     if (!st->tolerated_pct.present)

@@ -199,11 +199,14 @@ int sl_map_items(const sl_state *st, json_object *raw, const sl_ctx *c,
 /* Map: one iteration's input; c->context must hold Map.Item. */
 int sl_map_item_input(const sl_state *st, json_object *raw, json_object *item,
                       const sl_ctx *c, json_object **out, sl_error *err);
-/* Map: MaxConcurrency (0 = unlimited), tolerated failure count (-1 when
- * unset) and percentage (-1 when unset). */
-int sl_map_limits(const sl_state *st, json_object *raw, const sl_ctx *c,
-                  int64_t *max_concurrency, int64_t *tolerated_count,
-                  double *tolerated_pct, sl_error *err);
+/* Map: MaxConcurrency (0 = unlimited). */
+int sl_map_concurrency(const sl_state *st, json_object *raw, const sl_ctx *c,
+                       int64_t *max_concurrency, sl_error *err);
+/* Map: tolerated failure count and percentage (-1 when unset). AWS reads
+ * them after MapStateStarted, MaxConcurrency before it. */
+int sl_map_tolerance(const sl_state *st, json_object *raw, const sl_ctx *c,
+                     int64_t *tolerated_count, double *tolerated_pct,
+                     sl_error *err);
 
 /* ---- Errors: Retry and Catch (reference §6.4, §6.5)
  * --------------------------- */
