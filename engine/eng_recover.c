@@ -124,16 +124,18 @@ static int frame_cb(int64_t id, int64_t parent_id, const char *json, void *ud)
     l->frames[id] = f;
     if (id > l->max_frame)
         l->max_frame = id;
+    if (f->phase == PH_CHILDREN && eng__children_restore(f) != 0)
+        l->rc = BT_EINVAL;
     if (!parent) {
         l->x->root = f;
     } else {
-        if (f->phase == PH_DONE)
+        if (f->phase == PH_DONE) {
             l->x->live_frames--;
-        l->frames[id] = f->phase == PH_DONE ? NULL : f;
+            l->frames[id] = NULL;
+        }
+        /* May free f (a finished child lives on as its parent's result). */
         eng__child_restore(parent, f);
     }
-    if (f->phase == PH_CHILDREN && eng__children_restore(f) != 0)
-        l->rc = BT_EINVAL;
     return 0;
 }
 
