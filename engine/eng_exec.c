@@ -47,8 +47,10 @@ int64_t eng__event(eng_exec *x, eng_frame *f, const char *type,
                    json_object *details, int64_t prev)
 {
     eng *e = x->e;
-    if (f && f->silent)
+    if (f && f->silent) {
+        json_object_put(details);
         return f->prev_id;
+    }
     int64_t id = x->next_event_id++;
     if (prev < 0)
         prev = f ? f->prev_id : id - 1;
