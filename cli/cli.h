@@ -21,6 +21,11 @@ int cli_exec_main(int argc, char **argv);
 /* `baton jsonata EXPR | --expr-file FILE [options]` */
 int cli_jsonata_main(int argc, char **argv);
 
+/* `baton function create|update|delete|list ...` */
+int cli_function_main(int argc, char **argv);
+/* Hidden: `baton __exec-limited MB -- PROGRAM ARGS...` */
+int cli_exec_limited_main(int argc, char **argv);
+
 /* Prints "baton: " + message to stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

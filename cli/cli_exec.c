@@ -71,7 +71,8 @@ static int parse(int argc, char **argv, bool wants_exec, exec_opts *o)
 
 static eng *open_engine(const exec_opts *o)
 {
-    eng_opts eo = {o->db ? o->db : "baton.db", NULL, NULL, 0, false};
+    eng_opts eo = {o->db ? o->db : "baton.db", NULL, NULL, 0, false,
+                   ENG_HISTORY_EVENTS_AWS};
     eng *e = NULL;
     char *err = NULL;
     if (eng_open(&eo, &e, &err) != 0) {
@@ -91,9 +92,9 @@ static const char *str(json_object *o, const char *k)
 
 static void print_describe(json_object *d)
 {
-    static const char *const keys[] = {"name",  "executionArn", "status",
-                                       "startDate", "stopDate", "input",
-                                       "output", "error", "cause"};
+    static const char *const keys[] = {"name",      "executionArn", "status",
+                                       "startDate", "stopDate",     "input",
+                                       "output",    "error",        "cause"};
     for (size_t i = 0; i < sizeof keys / sizeof *keys; i++)
         if (str(d, keys[i]))
             printf("%-13s %s\n", keys[i], str(d, keys[i]));
@@ -156,9 +157,9 @@ static int cmd_resume(const exec_opts *o, eng *e)
     char *err = NULL;
     for (size_t i = 0; i < o->nfunctions; i++) {
         const char *eq = strchr(o->functions[i], '=');
-        char *name = eq ? bt_xstrndup(o->functions[i],
-                                      (size_t)(eq - o->functions[i]))
-                        : NULL;
+        char *name =
+            eq ? bt_xstrndup(o->functions[i], (size_t)(eq - o->functions[i]))
+               : NULL;
         int rc = eq ? eng_function_set(e, name, eq + 1, &err) : BT_EINVAL;
         free(name);
         if (rc != 0) {

@@ -25,6 +25,7 @@ static const char usage[] =
     "  history EXEC       show an execution's history events\n"
     "  stop EXEC          stop a running execution (ABORTED)\n"
     "  resume             continue every unfinished execution\n"
+    "  function ...       register functions (create, update, delete, list)\n"
     "  jsonata EXPR       evaluate a JSONata expression\n"
     "\n"
     "'baton COMMAND --help' describes each command.\n"
@@ -37,10 +38,16 @@ static const struct command {
     const char *name;
     int (*main)(int argc, char **argv);
 } commands[] = {
-    {"validate", cli_validate_main}, {"run", cli_run_main},
-    {"list", cli_exec_main},         {"describe", cli_exec_main},
-    {"history", cli_exec_main},      {"stop", cli_exec_main},
-    {"resume", cli_exec_main},       {"jsonata", cli_jsonata_main},
+    {"validate", cli_validate_main},
+    {"run", cli_run_main},
+    {"list", cli_exec_main},
+    {"describe", cli_exec_main},
+    {"history", cli_exec_main},
+    {"stop", cli_exec_main},
+    {"resume", cli_exec_main},
+    {"function", cli_function_main},
+    {"__exec-limited", cli_exec_limited_main},
+    {"jsonata", cli_jsonata_main},
 };
 
 void cli_error(const char *fmt, ...)

@@ -27,6 +27,8 @@ static const char usage[] =
     "  --type T            STANDARD (default) or EXPRESS\n"
     "  --result-json       print {\"status\",\"output\"|\"error\",\"cause\","
     "\"history\"}\n"
+    "  --max-history-events N  fail an execution at N events (default\n"
+    "                      25000, as AWS; 0: no limit)\n"
     "\n"
     "Exit status: 0 SUCCEEDED, 1 FAILED / TIMED_OUT / ABORTED, 2 usage or\n"
     "definition errors.\n";
@@ -39,6 +41,7 @@ typedef struct run_opts {
     const char *name;
     const char *type;
     bool result_json;
+    int64_t max_events;
     const char **functions;
     size_t nfunctions;
 } run_opts;
@@ -66,6 +69,13 @@ static int parse(int argc, char **argv, run_opts *o)
             o->type = argv[++i];
         } else if (!strcmp(a, "--function") && more) {
             o->functions[o->nfunctions++] = argv[++i];
+        } else if (!strcmp(a, "--max-history-events") && more) {
+            char *end;
+            o->max_events = strtoll(argv[++i], &end, 10);
+            if (*end || o->max_events < 0) {
+                cli_error("run: --max-history-events wants a number >= 0");
+                return CLI_EXIT_USAGE;
+            }
         } else if (a[0] == '-' && a[1] != '\0') {
             cli_error("run: unknown or incomplete option '%s'", a);
             return CLI_EXIT_USAGE;
@@ -218,7 +228,8 @@ static int setup(eng *e, const run_opts *o, const char *definition,
 
 static int run(const run_opts *o, const char *definition, const char *input)
 {
-    eng_opts eo = {o->db ? o->db : "baton.db", NULL, NULL, 0, false};
+    eng_opts eo = {
+        o->db ? o->db : "baton.db", NULL, NULL, 0, false, o->max_events};
     eng *e = NULL;
     char *err = NULL, *machine = NULL, *arn = NULL;
     if (eng_open(&eo, &e, &err) != 0) {
@@ -247,6 +258,7 @@ int cli_run_main(int argc, char **argv)
 {
     run_opts o;
     memset(&o, 0, sizeof o);
+    o.max_events = ENG_HISTORY_EVENTS_AWS;
     int rc = parse(argc, argv, &o);
     char *definition = NULL, *input = NULL;
     size_t len;

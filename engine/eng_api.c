@@ -214,6 +214,8 @@ int eng_open(const eng_opts *opts, eng **out, char **err)
     e->pump.data = e;
     int rc =
         store_open(opts->db_path ? opts->db_path : "baton.db", &e->st, err);
+    if (rc == 0)
+        rc = eng__functions_load(e, err);
     if (rc != 0) {
         eng_close(e);
         return rc;
@@ -263,14 +265,7 @@ void eng_close(eng *e)
     uv_walk(&e->loop, close_walk, NULL);
     uv_run(&e->loop, UV_RUN_DEFAULT);
     uv_loop_close(&e->loop);
-    for (eng_function *f = e->functions, *nf; f; f = nf) {
-        nf = f->next;
-        for (char **a = f->argv; *a; a++)
-            free(*a);
-        free(f->argv);
-        free(f->name);
-        free(f);
-    }
+    eng__functions_free(e);
     if (e->st && store_in_transaction(e->st))
         store_commit(e->st);
     store_close(e->st);
@@ -285,55 +280,3 @@ void eng_close(eng *e)
 
 /* ---- functions
  * --------------------------------------------------------------------- */
-
-eng_function *eng__function_find(eng *e, const char *name)
-{
-    for (eng_function *f = e->functions; f; f = f->next)
-        if (!strcmp(f->name, name))
-            return f;
-    return NULL;
-}
-
-static char **split_argv(const char *command)
-{
-    size_t n = 0, cap = 4;
-    char **argv = bt_xmalloc(cap * sizeof *argv);
-    const char *p = command;
-    for (;;) {
-        while (*p == ' ' || *p == '\t')
-            p++;
-        if (!*p)
-            break;
-        const char *start = p;
-        while (*p && *p != ' ' && *p != '\t')
-            p++;
-        if (n + 2 > cap)
-            argv = bt_xrealloc(argv, (cap *= 2) * sizeof *argv);
-        argv[n++] = bt_xstrndup(start, (size_t)(p - start));
-    }
-    argv[n] = NULL;
-    return argv;
-}
-
-int eng_function_set(eng *e, const char *name, const char *command, char **err)
-{
-    char **argv = split_argv(command);
-    if (!argv[0] || !*name) {
-        free(argv);
-        *err = bt_xasprintf("function '%s': empty name or command", name);
-        return BT_EINVAL;
-    }
-    eng_function *f = eng__function_find(e, name);
-    if (!f) {
-        f = bt_xcalloc(1, sizeof *f);
-        f->name = bt_xstrdup(name);
-        f->next = e->functions;
-        e->functions = f;
-    } else {
-        for (char **a = f->argv; *a; a++)
-            free(*a);
-        free(f->argv);
-    }
-    f->argv = argv;
-    return 0;
-}

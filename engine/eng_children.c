@@ -12,6 +12,8 @@
 
 /* Inline Map's effective parallelism when MaxConcurrency is 0 (AWS). */
 #define MAP_INLINE_MAX 40
+/* A distributed Map's default (AWS: 10,000 child executions at once). */
+#define MAP_DISTRIBUTED_MAX 10000
 
 static bool is_map(const eng_frame *f)
 {
@@ -146,7 +148,8 @@ static int fill_slots(eng_frame *f, sl_error *err)
 {
     int64_t limit = f->max_concurrency;
     if (limit <= 0)
-        limit = MAP_INLINE_MAX;
+        limit = sl_state_map_distributed(f->state) ? MAP_DISTRIBUTED_MAX
+                                                   : MAP_INLINE_MAX;
     while (f->next_index < f->total && (int64_t)f->running < limit)
         if (start_item(f, err) != 0)
             return -1;
@@ -295,6 +298,16 @@ static bool tolerance_exceeded(eng_frame *f)
 /* The Parallel/Map itself fails with err (after its children stopped). */
 static void children_failed(eng_frame *f, sl_error *err)
 {
+    if (is_map(f) && sl_state_map_distributed(f->state)) {
+        json_object *d = json_object_new_object();
+        if (err->name)
+            json_object_object_add(d, "error",
+                                   json_object_new_string(err->name));
+        if (err->cause)
+            json_object_object_add(d, "cause",
+                                   json_object_new_string(err->cause));
+        eng__event(f->ex, f, "MapRunFailed", d, -1);
+    }
     free_kids(f);
     eng__work_failed_as(f, err, false);
 }

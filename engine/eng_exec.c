@@ -47,9 +47,24 @@ int64_t eng__event(eng_exec *x, eng_frame *f, const char *type,
                    json_object *details, int64_t prev)
 {
     eng *e = x->e;
-    if (f && f->silent) {
+    /* Nothing is recorded after the end, nor for a distributed Map's
+     * iterations (their events belong to their child executions). */
+    if ((f && f->silent) || (x->status != EX_RUNNING && !x->finishing)) {
         json_object_put(details);
-        return f->prev_id;
+        return f ? f->prev_id : x->next_event_id - 1;
+    }
+    int64_t limit = e->opts.max_history_events;
+    if (!x->finishing && limit > 0 && x->next_event_id >= limit) {
+        /* AWS: the last event allowed becomes the ExecutionFailed. */
+        json_object_put(details);
+        sl_error err = {"States.Runtime", NULL};
+        char *cause = bt_xasprintf("The execution reached the maximum number "
+                                   "of history events (%lld).",
+                                   (long long)limit);
+        err.cause = cause;
+        eng__exec_finish(x, EX_FAILED, NULL, &err);
+        free(cause);
+        return f ? f->prev_id : x->next_event_id - 1;
     }
     int64_t id = x->next_event_id++;
     if (prev < 0)
@@ -153,6 +168,7 @@ void eng__frame_free(eng_frame *f)
     free(f->attempts);
     free(f->task_kind);
     free(f->request_id);
+    free(f->fn_name);
     run_proc_result_fini(&f->task_res);
     free(f);
 }

@@ -78,6 +78,7 @@ struct eng_frame {
     run_proc *proc;   /* TASK: the running call */
     char *task_kind;  /* "lambda" (legacy ARN) or "invoke" */
     char *request_id; /* the call's Lambda request id */
+    char *fn_name;    /* the function of the running call */
     int64_t task_timeout_s;
     bool state_timeout_first; /* the process timeout is TimeoutSeconds */
     run_proc_result task_res; /* TASK: the finished call, when ready */
@@ -125,6 +126,7 @@ struct eng_exec {
     uv_timer_t *deadline_timer;
     eng_exec *next; /* in e->execs */
     bool finished_notified;
+    bool finishing; /* recording the terminal event */
 };
 
 /* An effect runs after the commit (run = true) or is dropped (run = false,
@@ -141,6 +143,12 @@ typedef struct eng_effect {
 typedef struct eng_function {
     char *name;
     char **argv;
+    char *cwd;  /* NULL: inherit */
+    char **env; /* extra "K=V" entries, NULL-terminated */
+    int64_t timeout_s;
+    int64_t memory_mb;   /* 0: no limit */
+    int64_t concurrency; /* 0: no per-function limit */
+    size_t active;       /* processes running now */
     struct eng_function *next;
 } eng_function;
 
@@ -172,7 +180,19 @@ struct eng {
 /* ---- eng_api.c
  * ---------------------------------------------------------------------- */
 int64_t eng__now_ms(void);
+/* ---- eng_function.c
+ * ---------------------------------------------------------------- */
 eng_function *eng__function_find(eng *e, const char *name);
+/* Loads the functions registered in the store (eng_open). */
+int eng__functions_load(eng *e, char **err);
+void eng__functions_free(eng *e);
+/* argv for a call: the function's command, wrapped in baton's
+ * "__exec-limited" helper when it has a memory limit (new, NULL-ended). */
+char **eng__function_argv(const eng_function *fn);
+/* The environment of a call (new, NULL-ended). */
+char **eng__function_env(eng *e, const eng_function *fn,
+                         const char *request_id);
+void eng__strv_free(char **v);
 /* Queues f to advance in the pump. */
 void eng__ready(eng_frame *f);
 /* Queues an effect for frame f (NULL: the execution) to run after the
@@ -252,12 +272,14 @@ void eng__timer_cancel(eng_frame *f);
  * --------------------------------------------------------- */
 typedef void (*run_proc_done_fn)(run_proc_result *res, void *ud);
 
-/* Starts argv with env (NULL: inherit), writes input to its stdin, and
+/* Starts argv with env (NULL: inherit) in cwd (NULL: ours), writes input
+ * to its stdin, and
  * collects stdout up to max_out bytes. timeout_ms > 0 kills the whole
  * process group when it passes. done is called once, on the loop. */
-int run_proc_start(uv_loop_t *loop, char **argv, char **env, const char *input,
-                   size_t input_len, int64_t timeout_ms, size_t max_out,
-                   run_proc_done_fn done, void *ud, run_proc **out, char **err);
+int run_proc_start(uv_loop_t *loop, char **argv, char **env, const char *cwd,
+                   const char *input, size_t input_len, int64_t timeout_ms,
+                   size_t max_out, run_proc_done_fn done, void *ud,
+                   run_proc **out, char **err);
 /* Kills the process group; done is still called (with term_signal). */
 void run_proc_kill(run_proc *p);
 /* Forgets the caller: done will not be called; the process is killed. */

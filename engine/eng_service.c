@@ -348,8 +348,10 @@ void eng__exec_finish(eng_exec *x, eng_status status, json_object *output,
         break;
     }
     bool prev0 = status == EX_TIMED_OUT || status == EX_ABORTED;
+    x->finishing = true;
     eng__event(x, x->root, type, d,
                prev0 ? 0 : (x->root ? x->root->prev_id : -1));
+    x->finishing = false;
     if (err && status != EX_TIMED_OUT)
         sl_error_set(&x->error, err->name, err->cause);
     x->output = output;

@@ -13,9 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-extern char **environ;
-
-#define FUNCTION_TIMEOUT_S 3                   /* Lambda's default */
 #define FUNCTION_MAX_OUTPUT (6u * 1024 * 1024) /* Lambda's sync limit */
 
 static const char *resource_short(const eng_frame *f)
@@ -242,12 +239,22 @@ static void task_finished(eng_frame *f)
 
 static void spawn_drain(eng *e);
 
+/* A process slot is free again (global and per function). */
+static void release_slot(eng_frame *f)
+{
+    eng *e = f->ex->e;
+    e->procs_active--;
+    eng_function *fn = f->fn_name ? eng__function_find(e, f->fn_name) : NULL;
+    if (fn && fn->active > 0)
+        fn->active--;
+    spawn_drain(e);
+}
+
 static void on_proc_done(run_proc_result *r, void *ud)
 {
     eng_frame *f = ud;
     f->proc = NULL;
-    f->ex->e->procs_active--;
-    spawn_drain(f->ex->e);
+    release_slot(f);
     f->task_res = *r;
     /* The result now belongs to the frame. */
     r->out = NULL;
@@ -258,28 +265,6 @@ static void on_proc_done(run_proc_result *r, void *ud)
 
 /* ---- starting a call
  * ------------------------------------------------------------------ */
-
-static char **lambda_env(eng *e, const char *fn, int64_t timeout_s,
-                         const char *request_id)
-{
-    size_t n = 0;
-    while (environ[n])
-        n++;
-    char **env = bt_xcalloc(n + 9, sizeof *env);
-    size_t k = 0;
-    for (size_t i = 0; i < n; i++)
-        env[k++] = bt_xstrdup(environ[i]);
-    env[k++] = bt_xasprintf("AWS_LAMBDA_FUNCTION_NAME=%s", fn);
-    env[k++] = bt_xstrdup("AWS_LAMBDA_FUNCTION_VERSION=$LATEST");
-    env[k++] = bt_xstrdup("AWS_LAMBDA_FUNCTION_MEMORY_SIZE=128");
-    env[k++] =
-        bt_xasprintf("AWS_LAMBDA_FUNCTION_TIMEOUT=%lld", (long long)timeout_s);
-    env[k++] = bt_xasprintf("AWS_REGION=%s", e->region);
-    env[k++] = bt_xasprintf("AWS_DEFAULT_REGION=%s", e->region);
-    env[k++] = bt_xasprintf("AWS_LAMBDA_REQUEST_ID=%s", request_id);
-    env[k] = NULL;
-    return env;
-}
 
 /* A call waiting for its process: queued while the engine already runs
  * as many function processes as it allows (file descriptors are finite). */
@@ -298,15 +283,17 @@ static void spawn_free(eng_spawn *s)
     free(s);
 }
 
-static void spawn_now(eng *e, eng_spawn *s)
+static void spawn_now(eng *e, eng_spawn *s, eng_function *fn)
 {
     eng_frame *f = s->f;
-    eng_function *fn = eng__function_find(e, s->fn);
-    char **env = lambda_env(e, s->fn, f->task_timeout_s, f->request_id);
+    char **argv = eng__function_argv(fn);
+    char **env = eng__function_env(e, fn, f->request_id);
     char *err = NULL;
-    if (run_proc_start(&e->loop, fn->argv, env, s->payload, strlen(s->payload),
-                       s->timeout_ms, FUNCTION_MAX_OUTPUT, on_proc_done, f,
-                       &f->proc, &err) != 0) {
+    free(f->fn_name);
+    f->fn_name = bt_xstrdup(fn->name);
+    if (run_proc_start(&e->loop, argv, env, fn->cwd, s->payload,
+                       strlen(s->payload), s->timeout_ms, FUNCTION_MAX_OUTPUT,
+                       on_proc_done, f, &f->proc, &err) != 0) {
         memset(&f->task_res, 0, sizeof f->task_res);
         f->task_res.spawn_failed = true;
         f->task_res.err_text = err;
@@ -314,23 +301,34 @@ static void spawn_now(eng *e, eng_spawn *s)
         eng__ready(f);
     } else {
         e->procs_active++;
+        fn->active++;
     }
-    for (char **v = env; *v; v++)
-        free(*v);
-    free(env);
+    eng__strv_free(argv);
+    eng__strv_free(env);
     spawn_free(s);
 }
 
-/* Starts queued calls while there is room. */
+/* Starts queued calls, in order, while there is room globally and for
+ * their function. */
 static void spawn_drain(eng *e)
 {
-    while (!e->closing && e->spawn_head && e->procs_active < e->procs_max) {
-        eng_spawn *s = e->spawn_head;
-        e->spawn_head = s->next;
-        if (!e->spawn_head)
-            e->spawn_tail = NULL;
-        if (s->f && s->f->ex->status == EX_RUNNING && s->f->phase == PH_TASK)
-            spawn_now(e, s);
+    eng_spawn **link = &e->spawn_head, *prev = NULL;
+    while (!e->closing && *link && e->procs_active < e->procs_max) {
+        eng_spawn *s = *link;
+        bool live =
+            s->f && s->f->ex->status == EX_RUNNING && s->f->phase == PH_TASK;
+        eng_function *fn = live ? eng__function_find(e, s->fn) : NULL;
+        if (live && fn && fn->concurrency > 0 &&
+            (int64_t)fn->active >= fn->concurrency) {
+            prev = s; /* this function is full: look further */
+            link = &s->next;
+            continue;
+        }
+        *link = s->next;
+        if (e->spawn_tail == s)
+            e->spawn_tail = prev;
+        if (live && fn)
+            spawn_now(e, s, fn);
         else
             spawn_free(s);
     }
@@ -481,7 +479,8 @@ static void task_begin(eng_frame *f, bool resume)
     char *fn = function_name(is_invoke ? json_object_get_string(fn_name) : res);
     free(f->request_id);
     f->request_id = eng__uuid(e);
-    int64_t fn_timeout = FUNCTION_TIMEOUT_S;
+    eng_function *bound = eng__function_find(e, fn);
+    int64_t fn_timeout = bound ? bound->timeout_s : 3;
     f->task_timeout_s = fn_timeout;
     f->state_timeout_first = timeout_s > 0 && timeout_s <= fn_timeout;
     if (!resume)
@@ -529,8 +528,7 @@ void eng__task_cancel(eng_frame *f)
     if (f->proc) {
         run_proc_abandon(f->proc);
         f->proc = NULL;
-        f->ex->e->procs_active--;
-        spawn_drain(f->ex->e);
+        release_slot(f);
     }
     run_proc_result_fini(&f->task_res);
     f->task_res_ready = false;

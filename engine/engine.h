@@ -22,12 +22,17 @@
 
 typedef struct eng eng;
 
+/* AWS's limit on the events of one (STANDARD) execution. */
+#define ENG_HISTORY_EVENTS_AWS 25000
+
 typedef struct eng_opts {
     const char *db_path;  /* "./baton.db" by default; ":memory:" for none */
     const char *region;   /* "us-east-1" */
     const char *account;  /* "123456789012" */
     size_t payload_limit; /* 0: 256 KiB */
     bool quiet;           /* no progress/log lines on stderr */
+    int64_t max_history_events; /* an execution fails when it reaches this
+                                   many events (AWS: 25,000); 0: no limit */
 } eng_opts;
 
 /* Opens the engine: the store at opts->db_path (created and migrated when
@@ -42,6 +47,27 @@ void eng_close(eng *e);
  * Task states reach it through a Lambda function ARN or lambda:invoke with
  * that name. Per-process; not stored. */
 int eng_function_set(eng *e, const char *name, const char *command, char **err);
+
+/* A registered function's configuration. */
+typedef struct eng_function_config {
+    const char *command;    /* argv split on blanks, no shell */
+    const char *cwd;        /* NULL: baton's working directory */
+    const char *const *env; /* "KEY=VALUE" entries, NULL-terminated */
+    int64_t timeout_s;      /* 1..900; 0: 3 (Lambda's default) */
+    int64_t memory_mb;      /* 0: no limit; else 128..10240 */
+    int64_t concurrency;    /* 0: no per-function limit */
+} eng_function_config;
+
+/* Registers (create) or changes (update: only the fields given, NULL / -1
+ * meaning unchanged) a function in the store. Returns 0, BT_EINVAL with a
+ * message for bad values, BT_ENOENT (update of an unknown name) or BT_EIO. */
+int eng_function_create(eng *e, const char *name,
+                        const eng_function_config *cfg, char **err);
+int eng_function_update(eng *e, const char *name,
+                        const eng_function_config *cfg, char **err);
+int eng_function_delete(eng *e, const char *name, char **err);
+/* The registered functions as a JSON array (new). */
+json_object *eng_function_list(eng *e);
 
 /* Creates a state machine, or returns the existing one when name,
  * definition and type are identical. *arn is new. On an invalid definition

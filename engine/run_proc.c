@@ -137,9 +137,10 @@ static void init_handles(uv_loop_t *loop, run_proc *p)
     p->open_handles = 3; /* the process handle is counted once spawned */
 }
 
-int run_proc_start(uv_loop_t *loop, char **argv, char **env, const char *input,
-                   size_t input_len, int64_t timeout_ms, size_t max_out,
-                   run_proc_done_fn done, void *ud, run_proc **out, char **err)
+int run_proc_start(uv_loop_t *loop, char **argv, char **env, const char *cwd,
+                   const char *input, size_t input_len, int64_t timeout_ms,
+                   size_t max_out, run_proc_done_fn done, void *ud,
+                   run_proc **out, char **err)
 {
     run_proc *p = bt_xcalloc(1, sizeof *p);
     bt_buf_init(&p->stdout_buf);
@@ -159,6 +160,7 @@ int run_proc_start(uv_loop_t *loop, char **argv, char **env, const char *input,
     o.file = argv[0];
     o.args = argv;
     o.env = env;
+    o.cwd = cwd;
     o.exit_cb = on_exit_cb;
     o.stdio_count = 3;
     o.stdio = stdio;

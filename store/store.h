@@ -80,6 +80,31 @@ int store_exec_get(store *s, const char *arn_or_name, store_exec *out);
 int store_exec_each(store *s, bool running_only,
                     int (*fn)(const store_exec *x, void *ud), void *ud);
 
+/* ---- functions ------------------------------------------------------------
+ */
+typedef struct store_function {
+    char *name;
+    char *command; /* the command line, argv split on blanks */
+    char *cwd;     /* NULL: baton's own working directory */
+    char *env;     /* JSON object of extra environment variables, or NULL */
+    int64_t timeout_s;
+    int64_t memory_mb;   /* 0: no limit */
+    int64_t concurrency; /* 0: no per-function limit */
+    int64_t created_ms;
+    int64_t updated_ms;
+} store_function;
+
+void store_function_fini(store_function *f);
+/* Inserts or replaces a function by name. */
+int store_function_put(store *s, const store_function *f);
+/* 0, BT_ENOENT or BT_EIO. */
+int store_function_get(store *s, const char *name, store_function *out);
+/* Returns 0 (also when it did not exist: *existed tells) or BT_EIO. */
+int store_function_delete(store *s, const char *name, bool *existed);
+/* Calls fn for each function in name order. */
+int store_function_each(store *s, int (*fn)(const store_function *f, void *ud),
+                        void *ud);
+
 /* ---- history
  * ------------------------------------------------------------------------ */
 /* Appends one event; details is the JSON text of the whole event object. */
@@ -98,8 +123,7 @@ int store_frame_put(store *s, const char *exec_arn, int64_t id, int64_t parent,
 int store_frame_delete(store *s, const char *exec_arn, int64_t id);
 int store_frame_delete_all(store *s, const char *exec_arn);
 /* Deletes the frames whose parent is parent. */
-int store_frame_delete_children(store *s, const char *exec_arn,
-                                int64_t parent);
+int store_frame_delete_children(store *s, const char *exec_arn, int64_t parent);
 /* Calls fn for each frame of an execution in id order. */
 int store_frame_each(store *s, const char *exec_arn,
                      int (*fn)(int64_t id, int64_t parent, const char *json,

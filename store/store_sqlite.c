@@ -6,11 +6,15 @@
  *              input, output, error, cause, start_ms, stop_ms)
  *   events(exec, id, json, PK(exec, id))            -- append-only history
  *   frames(exec, id, parent, json, PK(exec, id))    -- recovery snapshot
+ * Schema version 2 adds:
+ *   functions(name PK, command, cwd, env, timeout_s, memory_mb,
+ *             concurrency, created_ms, updated_ms)
  * Every statement is prepared once in store_open.
  */
 #include "store/store.h"
 
 #include <sqlite3.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -30,12 +34,20 @@ enum {
     Q_FRAME_DELETE_ALL,
     Q_FRAME_DELETE_CHILDREN,
     Q_FRAME_EACH,
+    Q_FUNCTION_PUT,
+    Q_FUNCTION_GET,
+    Q_FUNCTION_DELETE,
+    Q_FUNCTION_ALL,
     Q_COUNT
 };
 
 #define EXEC_COLS                                                              \
     "arn, machine_arn, machine_revision, name, type, status, input, output, "  \
     "error, cause, start_ms, stop_ms"
+
+#define FN_COLS                                                                \
+    "name, command, cwd, env, timeout_s, memory_mb, concurrency, "             \
+    "created_ms, updated_ms"
 
 static const char *const queries[Q_COUNT] = {
     [Q_MACHINE_INSERT] = "INSERT INTO machines(arn, name, definition, type, "
@@ -66,6 +78,11 @@ static const char *const queries[Q_COUNT] = {
         "DELETE FROM frames WHERE exec = ? AND parent = ?",
     [Q_FRAME_EACH] = "SELECT id, parent, json FROM frames WHERE exec = ? "
                      "ORDER BY id",
+    [Q_FUNCTION_PUT] = "INSERT OR REPLACE INTO functions(" FN_COLS ") "
+                       "VALUES(?,?,?,?,?,?,?,?,?)",
+    [Q_FUNCTION_GET] = "SELECT " FN_COLS " FROM functions WHERE name = ?",
+    [Q_FUNCTION_DELETE] = "DELETE FROM functions WHERE name = ?",
+    [Q_FUNCTION_ALL] = "SELECT " FN_COLS " FROM functions ORDER BY name",
 };
 
 static const char schema_v1[] =
@@ -100,6 +117,16 @@ static int exec_sql(store *s, const char *sql)
     return sqlite3_exec(s->db, sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : BT_EIO;
 }
 
+static const char schema_v2[] =
+    "CREATE TABLE functions(name TEXT PRIMARY KEY, command TEXT NOT NULL,"
+    " cwd TEXT, env TEXT, timeout_s INTEGER NOT NULL,"
+    " memory_mb INTEGER NOT NULL, concurrency INTEGER NOT NULL,"
+    " created_ms INTEGER NOT NULL, updated_ms INTEGER NOT NULL);";
+
+/* Each step takes the schema from version i to i + 1. */
+static const char *const migrations[] = {schema_v1, schema_v2};
+#define SCHEMA_VERSION 2
+
 static int migrate(store *s)
 {
     sqlite3_stmt *st;
@@ -109,12 +136,20 @@ static int migrate(store *s)
     if (sqlite3_step(st) == SQLITE_ROW)
         version = sqlite3_column_int(st, 0);
     sqlite3_finalize(st);
-    if (version == 1)
+    if (version == SCHEMA_VERSION)
         return 0;
-    if (version != 0)
+    if (version > SCHEMA_VERSION || version < 0)
         return BT_EINVAL;
-    if (exec_sql(s, "BEGIN") || exec_sql(s, schema_v1) ||
-        exec_sql(s, "PRAGMA user_version = 1") || exec_sql(s, "COMMIT")) {
+    if (exec_sql(s, "BEGIN"))
+        return BT_EIO;
+    for (int v = version; v < SCHEMA_VERSION; v++)
+        if (exec_sql(s, migrations[v])) {
+            exec_sql(s, "ROLLBACK");
+            return BT_EIO;
+        }
+    char sql[64];
+    snprintf(sql, sizeof sql, "PRAGMA user_version = %d", SCHEMA_VERSION);
+    if (exec_sql(s, sql) || exec_sql(s, "COMMIT")) {
         exec_sql(s, "ROLLBACK");
         return BT_EIO;
     }
@@ -426,8 +461,7 @@ int store_frame_delete_all(store *s, const char *exec_arn)
     return done(st);
 }
 
-int store_frame_delete_children(store *s, const char *exec_arn,
-                                int64_t parent)
+int store_frame_delete_children(store *s, const char *exec_arn, int64_t parent)
 {
     sqlite3_stmt *st = q(s, Q_FRAME_DELETE_CHILDREN);
     bind_text(st, 1, exec_arn);
@@ -447,6 +481,84 @@ int store_frame_each(store *s, const char *exec_arn,
         if (fn(sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1),
                (const char *)sqlite3_column_text(st, 2), ud))
             break;
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : BT_EIO;
+}
+
+/* ---- functions
+ * ----------------------------------------------------------------------- */
+
+void store_function_fini(store_function *f)
+{
+    free(f->name);
+    free(f->command);
+    free(f->cwd);
+    free(f->env);
+    memset(f, 0, sizeof *f);
+}
+
+int store_function_put(store *s, const store_function *f)
+{
+    sqlite3_stmt *st = q(s, Q_FUNCTION_PUT);
+    bind_text(st, 1, f->name);
+    bind_text(st, 2, f->command);
+    bind_text(st, 3, f->cwd);
+    bind_text(st, 4, f->env);
+    sqlite3_bind_int64(st, 5, f->timeout_s);
+    sqlite3_bind_int64(st, 6, f->memory_mb);
+    sqlite3_bind_int64(st, 7, f->concurrency);
+    sqlite3_bind_int64(st, 8, f->created_ms);
+    sqlite3_bind_int64(st, 9, f->updated_ms);
+    return done(st);
+}
+
+static void read_function(sqlite3_stmt *st, store_function *f)
+{
+    f->name = col_text(st, 0);
+    f->command = col_text(st, 1);
+    f->cwd = col_text(st, 2);
+    f->env = col_text(st, 3);
+    f->timeout_s = sqlite3_column_int64(st, 4);
+    f->memory_mb = sqlite3_column_int64(st, 5);
+    f->concurrency = sqlite3_column_int64(st, 6);
+    f->created_ms = sqlite3_column_int64(st, 7);
+    f->updated_ms = sqlite3_column_int64(st, 8);
+}
+
+int store_function_get(store *s, const char *name, store_function *out)
+{
+    sqlite3_stmt *st = q(s, Q_FUNCTION_GET);
+    bind_text(st, 1, name);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        read_function(st, out);
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? BT_ENOENT : BT_EIO;
+}
+
+int store_function_delete(store *s, const char *name, bool *existed)
+{
+    sqlite3_stmt *st = q(s, Q_FUNCTION_DELETE);
+    bind_text(st, 1, name);
+    int rc = done(st);
+    *existed = rc == 0 && sqlite3_changes(s->db) > 0;
+    return rc;
+}
+
+int store_function_each(store *s, int (*fn)(const store_function *f, void *ud),
+                        void *ud)
+{
+    sqlite3_stmt *st = q(s, Q_FUNCTION_ALL);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        store_function f;
+        memset(&f, 0, sizeof f);
+        read_function(st, &f);
+        int stop = fn(&f, ud);
+        store_function_fini(&f);
+        if (stop)
+            break;
+    }
     sqlite3_reset(st);
     return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : BT_EIO;
 }

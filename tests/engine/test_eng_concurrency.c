@@ -41,7 +41,7 @@ static int thread_count(void)
 static void test_thousand_waiting_executions(void **state)
 {
     (void)state;
-    eng_opts o = {":memory:", NULL, NULL, 0, true};
+    eng_opts o = {":memory:", NULL, NULL, 0, true, 0};
     eng *e = NULL;
     char *err = NULL;
     assert_int_equal(eng_open(&o, &e, &err), 0);
