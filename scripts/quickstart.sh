@@ -1,7 +1,8 @@
 #!/bin/sh
 # Installs what is missing, builds an optimised `baton` (preset release, in
-# build-release/) and checks every bundled example with `baton validate`.
-# Run from anywhere.
+# build-release/), checks every bundled example with `baton validate` and
+# runs the order-pipeline example (examples/order-pipeline/run.sh), printing
+# its output. Run from anywhere.
 set -eu
 
 cd "$(dirname "$0")/.."
@@ -17,5 +18,10 @@ baton=build-release/baton
 "$baton" validate examples/*/*.asl.json
 n=$(find examples -mindepth 2 -maxdepth 2 -name '*.asl.json' | wc -l)
 echo
-echo "Baton is built: $baton. All $n example workflows in examples/ are valid."
-echo "Try: $baton validate --json examples/order-pipeline/order-pipeline.asl.json"
+echo "Running examples/order-pipeline (its output follows):"
+sh examples/order-pipeline/run.sh "$baton"
+echo
+echo "Baton is built: $baton. All $n example workflows in examples/ are valid;"
+echo "the order-pipeline example ran to its end."
+echo "Try: sh examples/fan-out/run.sh $baton"
+echo " or: $baton validate --json examples/order-pipeline/order-pipeline.asl.json"
