@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "engine/engine.h"
 
@@ -244,7 +245,7 @@ static int run(const run_opts *o, const char *definition, const char *input)
         code = CLI_EXIT_USAGE;
     }
     if (code == 0) {
-        eng_run_until_done(e, arn);
+        eng_run_until_done(e, arn, !o->result_json && isatty(2));
         code = report(e, arn, o->result_json);
     }
     free(err);

@@ -211,6 +211,7 @@ void eng__map_start(eng_frame *f)
         eng__event(f->ex, f, "MapRunStarted", r, -1);
     }
     reset_children(f, n);
+    f->ex->items_total += (int64_t)n;
     if (n == 0) {
         map_all_done(f);
         return;
@@ -357,6 +358,8 @@ void eng__child_done(eng_frame *kid)
     if (f->phase != PH_CHILDREN || f->ex->status != EX_RUNNING)
         return;
     f->running--;
+    if (is_map(f))
+        f->ex->items_done++;
     if (kid->failed_) {
         child_failed(f, kid);
         return;

@@ -281,6 +281,7 @@ static void state_exit(eng_frame *f, const sl_state *next, json_object *output,
         json_object_object_add(t, "truncated", json_object_new_boolean(false));
         json_object_object_add(d, "assignedVariablesDetails", t);
     }
+    f->ex->states_done++;
     char *type = bt_xasprintf("%sStateExited", sl_state_type_name(f->state));
     eng__event(f->ex, f, type, d, prev);
     free(type);

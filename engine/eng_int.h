@@ -127,6 +127,7 @@ struct eng_exec {
     eng_exec *next; /* in e->execs */
     bool finished_notified;
     bool finishing; /* recording the terminal event */
+    int64_t states_done, items_done, items_total; /* progress */
 };
 
 /* An effect runs after the commit (run = true) or is dropped (run = false,

@@ -429,15 +429,44 @@ void eng__frame_save(eng_frame *f)
 /* ---- running and reading
  * ----------------------------------------------------------------------- */
 
-int eng_run_until_done(eng *e, const char *exec_arn)
+static void progress_cb(uv_timer_t *t)
+{
+    eng_exec *x = t->data;
+    double s = (double)(eng__now_ms() - x->start_ms) / 1000.0;
+    if (x->items_total)
+        fprintf(stderr, "\r%lld states, Map items %lld/%lld, %.1f s ",
+                (long long)x->states_done, (long long)x->items_done,
+                (long long)x->items_total, s);
+    else
+        fprintf(stderr, "\r%lld states, %.1f s ", (long long)x->states_done, s);
+}
+
+int eng_run_until_done(eng *e, const char *exec_arn, bool progress)
 {
     eng_exec *x = eng__exec_find(e, exec_arn);
     if (!x)
         return BT_ENOENT;
+    uv_timer_t *t = NULL;
+    if (progress) {
+        t = bt_xmalloc(sizeof *t);
+        uv_timer_init(&e->loop, t);
+        t->data = x;
+        uv_timer_start(t, progress_cb, 500, 500);
+    }
+    int rc = 0;
     while (x->status == EX_RUNNING)
         if (uv_run(&e->loop, UV_RUN_ONCE) == 0 && x->status == EX_RUNNING &&
-            e->nready == 0 && e->neffects == 0)
-            return BT_EINVAL; /* nothing left that could move it */
+            e->nready == 0 && e->neffects == 0) {
+            rc = BT_EINVAL; /* nothing left that could move it */
+            break;
+        }
+    if (t) {
+        uv_timer_stop(t);
+        uv_close((uv_handle_t *)t, close_free);
+        fputs("\r\033[K", stderr);
+    }
+    if (rc)
+        return rc;
     /* Commit the final writes. */
     uv_run(&e->loop, UV_RUN_NOWAIT);
     if (store_in_transaction(e->st))

@@ -82,8 +82,9 @@ int eng_execution_start(eng *e, const char *machine_arn, const char *name,
                         const char *input, char **exec_arn, char **err);
 
 /* Runs the loop until the execution has finished (status no longer
- * RUNNING). */
-int eng_run_until_done(eng *e, const char *exec_arn);
+ * RUNNING). With progress, a line on stderr (rewritten in place) shows the
+ * states done, Map items done/total and the time elapsed. */
+int eng_run_until_done(eng *e, const char *exec_arn, bool progress);
 
 /* Continues every RUNNING execution found in the store and runs the loop
  * until all have finished. */
