@@ -53,7 +53,9 @@ int64_t eng__event(eng_exec *x, eng_frame *f, const char *type,
         json_object_put(details);
         return f ? f->prev_id : x->next_event_id - 1;
     }
-    int64_t limit = e->opts.max_history_events;
+    /* EXPRESS executions have no history limit on AWS. */
+    int64_t limit =
+        x->type == SL_MACHINE_EXPRESS ? 0 : e->opts.max_history_events;
     if (!x->finishing && limit > 0 && x->next_event_id >= limit) {
         /* AWS: the last event allowed becomes the ExecutionFailed. */
         json_object_put(details);

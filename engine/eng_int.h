@@ -272,6 +272,8 @@ void eng__timer_cancel(eng_frame *f);
 /* ---- run_proc.c: child processes
  * --------------------------------------------------------- */
 typedef void (*run_proc_done_fn)(run_proc_result *res, void *ud);
+/* One line the process wrote on its stderr (until it is reported). */
+typedef void (*run_proc_log_fn)(void *ud, const char *line);
 
 /* Starts argv with env (NULL: inherit) in cwd (NULL: ours), writes input
  * to its stdin, and
@@ -279,8 +281,8 @@ typedef void (*run_proc_done_fn)(run_proc_result *res, void *ud);
  * process group when it passes. done is called once, on the loop. */
 int run_proc_start(uv_loop_t *loop, char **argv, char **env, const char *cwd,
                    const char *input, size_t input_len, int64_t timeout_ms,
-                   size_t max_out, run_proc_done_fn done, void *ud,
-                   run_proc **out, char **err);
+                   size_t max_out, run_proc_done_fn done, run_proc_log_fn log,
+                   void *ud, run_proc **out, char **err);
 /* Kills the process group; done is still called (with term_signal). */
 void run_proc_kill(run_proc *p);
 /* Forgets the caller: done will not be called; the process is killed. */

@@ -136,6 +136,9 @@ int eng__exec_load(eng *e, const store_exec *row, eng_exec **out, char **err)
                   &x->input, NULL);
     x->context_exec = context_exec(x, row->input);
     int64_t t = sl_machine_timeout_s(x->machine);
+    /* EXPRESS executions last at most five minutes (AWS). */
+    if (x->type == SL_MACHINE_EXPRESS && (t <= 0 || t > 300))
+        t = 300;
     x->deadline_ms = t > 0 ? x->start_ms + t * 1000 : 0;
     x->status = EX_RUNNING;
     sl_error_init(&x->error);

@@ -239,6 +239,30 @@ static void task_finished(eng_frame *f)
 
 static void spawn_drain(eng *e);
 
+/* A function's stderr line, as one logfmt line on baton's stderr. */
+static void on_proc_log(void *ud, const char *line)
+{
+    eng_frame *f = ud;
+    if (f->ex->e->opts.quiet)
+        return;
+    char ts[32];
+    sl_timestamp_format_ms(eng__now_ms(), ts);
+    bt_buf b;
+    bt_buf_init(&b);
+    for (const char *p = line; *p; p++) {
+        if (*p == '"' || *p == '\\')
+            bt_buf_putc(&b, '\\');
+        bt_buf_putc(&b, *p);
+    }
+    fprintf(stderr,
+            "ts=%s level=info exec=%s state=\"%s\" function=%s request=%s "
+            "msg=\"%s\"\n",
+            ts, f->ex->name, sl_state_name(f->state),
+            f->fn_name ? f->fn_name : "", f->request_id ? f->request_id : "",
+            b.data ? b.data : "");
+    bt_buf_fini(&b);
+}
+
 /* A process slot is free again (global and per function). */
 static void release_slot(eng_frame *f)
 {
@@ -293,7 +317,7 @@ static void spawn_now(eng *e, eng_spawn *s, eng_function *fn)
     f->fn_name = bt_xstrdup(fn->name);
     if (run_proc_start(&e->loop, argv, env, fn->cwd, s->payload,
                        strlen(s->payload), s->timeout_ms, FUNCTION_MAX_OUTPUT,
-                       on_proc_done, f, &f->proc, &err) != 0) {
+                       on_proc_done, on_proc_log, f, &f->proc, &err) != 0) {
         memset(&f->task_res, 0, sizeof f->task_res);
         f->task_res.spawn_failed = true;
         f->task_res.err_text = err;
