@@ -660,11 +660,14 @@ static bool test_value(const sl_choice_rule *r, json_object *v,
     return false;
 }
 
-/* Hands sl_path_eval's failure to the caller: a path that does not resolve
- * stays BT_ENOENT; anything else (a limit) is BT_EINVAL. */
-static int fail_eval(int rc, char *msg, char **cause)
+/* Hands sl_path_eval's failure to the caller, as AWS words it:
+ * "Invalid path '<path>' : <why>". A path that does not resolve stays
+ * BT_ENOENT; anything else (a limit) is BT_EINVAL. */
+static int fail_eval(int rc, const sl_path *p, char *msg, char **cause)
 {
-    *cause = msg ? msg : bt_xstrdup(bt_strerror(rc));
+    *cause = bt_xasprintf("Invalid path '%s' : %s", sl_path_text(p),
+                          msg ? msg : bt_strerror(rc));
+    free(msg);
     return rc == BT_ENOENT ? BT_ENOENT : BT_EINVAL;
 }
 
@@ -682,12 +685,12 @@ static int eval_test(const sl_choice_rule *r, const sl_path_env *env,
         return 0;
     }
     if (rc)
-        return fail_eval(rc, msg, cause);
+        return fail_eval(rc, r->var, msg, cause);
     if (r->operand == SL_CMP_PATH) {
         rc = sl_path_eval(r->path, env, &other, &msg);
         if (rc) {
             json_object_put(v);
-            return fail_eval(rc, msg, cause);
+            return fail_eval(rc, r->path, msg, cause);
         }
     }
     *result = test_value(r, v, other);

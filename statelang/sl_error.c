@@ -54,11 +54,21 @@ json_object *sl_error_output(const sl_error *e)
     return o;
 }
 
-/* States.TaskFailed matches every error but States.Timeout and
- * States.Runtime (reference §6.2 [IMPL]). */
+/* States.TaskFailed matches errors a task raises: every name outside the
+ * States. namespace, and of the predefined ones TaskFailed, Permissions,
+ * HeartbeatTimeout and DataLimitExceeded (reference §6.2 [IMPL]); never
+ * Timeout, Runtime or QueryEvaluationError. */
 static bool task_failed_matches(const char *name)
 {
-    return strcmp(name, "States.Timeout") && strcmp(name, "States.Runtime");
+    static const char *const task_errors[] = {
+        "States.TaskFailed", "States.Permissions", "States.HeartbeatTimeout",
+        "States.DataLimitExceeded"};
+    if (strncmp(name, "States.", 7))
+        return true;
+    for (size_t i = 0; i < sizeof task_errors / sizeof *task_errors; i++)
+        if (!strcmp(name, task_errors[i]))
+            return true;
+    return false;
 }
 
 bool sl_error_matches(json_object *error_equals, const char *name)

@@ -73,10 +73,31 @@ static bool as_integer(json_object *v, int64_t *out)
     return false;
 }
 
-/* An integer field (MaxConcurrency, TimeoutSeconds...): *value, or -1 when
- * absent. */
+static int int_field_any(const sl_num_field *f, json_object *doc,
+                         const sl_ctx *c, int64_t *value, sl_error *err);
+
+/* An integer field (MaxConcurrency, TimeoutSeconds...) that must be at
+ * least min: *value, or -1 when absent. A JSONata expression out of range
+ * is a States.QueryEvaluationError (reference §10.5). */
 static int int_field(const sl_num_field *f, json_object *doc, const sl_ctx *c,
-                     int64_t *value, sl_error *err)
+                     int64_t min, int64_t *value, sl_error *err)
+{
+    if (int_field_any(f, doc, c, value, err) != 0)
+        return -1;
+    if (f->present && f->expr && *value < min) {
+        sl__runtime_error(c, err, "States.QueryEvaluationError",
+                          "The JSONata expression '%s' specified for the "
+                          "field '%s' returned an out-of-range value: %lld "
+                          "(the least allowed is %lld)",
+                          f->expr->expr_text, f->name, (long long)*value,
+                          (long long)min);
+        return -1;
+    }
+    return 0;
+}
+
+static int int_field_any(const sl_num_field *f, json_object *doc,
+                         const sl_ctx *c, int64_t *value, sl_error *err)
 {
     json_object *v = NULL;
     *value = -1;
@@ -149,8 +170,7 @@ static int choice_branch_true(const sl_state *st, size_t i, json_object *e0,
     sl_path_env env = path_env(c, e0);
     char *why = NULL;
     if (sl_choice_eval(b->rule, &env, yes, &why) != 0) {
-        sl__runtime_error(c, err, "States.Runtime", "Invalid path : %s",
-                          why ? why : "");
+        sl__runtime_error(c, err, "States.Runtime", "%s", why ? why : "");
         free(why);
         return -1;
     }
@@ -322,7 +342,7 @@ int sl_wait_until(const sl_state *st, json_object *raw, const sl_ctx *c,
         rc = wait_seconds_path(st, e0, c, &until, err);
     } else if (st->seconds.present) {
         int64_t s;
-        rc = int_field(&st->seconds, e0, c, &s, err);
+        rc = int_field(&st->seconds, e0, c, 0, &s, err);
         if (rc == 0 && s < 0) {
             sl__runtime_error(c, err, "States.QueryEvaluationError",
                               "The Seconds field must not be negative: %lld",
@@ -401,8 +421,8 @@ int sl_task_timeouts(const sl_state *st, json_object *raw, const sl_ctx *c,
                      int64_t *timeout_s, int64_t *heartbeat_s, sl_error *err)
 {
     int64_t t, h;
-    if (int_field(&st->timeout, raw, c, &t, err) != 0 ||
-        int_field(&st->heartbeat, raw, c, &h, err) != 0)
+    if (int_field(&st->timeout, raw, c, 1, &t, err) != 0 ||
+        int_field(&st->heartbeat, raw, c, 1, &h, err) != 0)
         return -1;
     *timeout_s = t > 0 ? t : 0;
     *heartbeat_s = h > 0 ? h : 0;
@@ -457,14 +477,15 @@ int sl_map_items(const sl_state *st, json_object *raw, const sl_ctx *c,
         char *why = NULL;
         v = NULL;
         int rc = sl_path_eval(st->items_path, &env, &v, &why);
-        free(why);
         json_object_put(e0);
         if (rc != 0) {
             sl__runtime_error(c, err, "States.Runtime",
-                              "Invalid path '%s' : No results for path",
-                              sl_path_text(st->items_path));
+                              "Invalid path '%s' : %s",
+                              sl_path_text(st->items_path), why ? why : "");
+            free(why);
             return -1;
         }
+        free(why);
     }
     if (!json_object_is_type(v, json_type_array)) {
         sl__runtime_error(c, err, "States.Runtime",
@@ -499,7 +520,7 @@ int sl_map_concurrency(const sl_state *st, json_object *raw, const sl_ctx *c,
                        int64_t *max_concurrency, sl_error *err)
 {
     int64_t mc;
-    if (int_field(&st->max_concurrency, raw, c, &mc, err) != 0)
+    if (int_field(&st->max_concurrency, raw, c, 0, &mc, err) != 0)
         return -1;
     *max_concurrency = mc > 0 ? mc : 0;
     return 0;
@@ -510,10 +531,13 @@ int sl_map_tolerance(const sl_state *st, json_object *raw, const sl_ctx *c,
                      sl_error *err)
 {
     int64_t tc;
-    if (int_field(&st->tolerated_count, raw, c, &tc, err) != 0)
+    if (int_field(&st->tolerated_count, raw, c, 0, &tc, err) != 0)
         return -1;
     if (tc < -1 || (st->tolerated_count.present && tc < 0)) {
-        sl__runtime_error(c, err, "States.Runtime",
+        sl__runtime_error(c, err,
+                          st->tolerated_count.expr
+                              ? "States.QueryEvaluationError"
+                              : "States.Runtime",
                           "ToleratedFailureCount cannot be negative.");
         return -1;
     }
@@ -540,11 +564,13 @@ int sl_map_tolerance(const sl_state *st, json_object *raw, const sl_ctx *c,
             c, err, "States.Runtime",
             "The ToleratedFailurePercentagePath field refers to "
             "value \"%s\" which is not a valid float: %s",
-            v ? bt_json_compact(v) : "null",
+            shown(v),
             st->tolerated_pct.path ? sl_path_text(st->tolerated_pct.path) : "");
         rc = -1;
     } else if (p < 0 || p > 100) {
-        sl__runtime_error(c, err, "States.Runtime",
+        sl__runtime_error(c, err,
+                          st->tolerated_pct.expr ? "States.QueryEvaluationError"
+                                                 : "States.Runtime",
                           "ToleratedFailurePercentage must be between 0 and "
                           "100.");
         rc = -1;
