@@ -114,6 +114,12 @@ bool bt_json_locate(const char *text, size_t len, const char *pointer,
 /* Appends "/" and one pointer segment with '~' and '/' escaped. */
 void bt_pointer_push(bt_buf *b, const char *segment);
 
+/* ---- UUIDs ------------------------------------------------------------------
+ */
+/* Formats 16 random bytes as a version-4 UUID (lower case, 8-4-4-4-12),
+ * setting the version and variant bits. out holds 37 bytes. */
+void bt_uuid_v4_format(const unsigned char random[16], char out[37]);
+
 /* ---- UTF-8 -----------------------------------------------------------------
  */
 /* Number of code points in a valid UTF-8 string (invalid bytes count 1). */

@@ -62,12 +62,9 @@ char *eng__uuid(eng *e)
     unsigned char u[16];
     memcpy(u, &a, 8);
     memcpy(u + 8, &b, 8);
-    u[6] = (unsigned char)((u[6] & 0x0F) | 0x40);
-    u[8] = (unsigned char)((u[8] & 0x3F) | 0x80);
-    return bt_xasprintf("%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-"
-                        "%02x%02x%02x%02x%02x%02x",
-                        u[0], u[1], u[2], u[3], u[4], u[5], u[6], u[7], u[8],
-                        u[9], u[10], u[11], u[12], u[13], u[14], u[15]);
+    char text[37];
+    bt_uuid_v4_format(u, text);
+    return bt_xstrdup(text);
 }
 
 /* ---- the pump

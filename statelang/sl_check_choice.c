@@ -17,18 +17,6 @@ static const struct choice_op {
 #undef SL_OP_ROW
 };
 
-static json_object *field(json_object *obj, const char *name)
-{
-    json_object *f;
-    return json_object_object_get_ex(obj, name, &f) ? f : NULL;
-}
-
-static bool has(json_object *obj, const char *name)
-{
-    json_object *f;
-    return json_object_object_get_ex(obj, name, &f);
-}
-
 static const struct choice_op *find_op(const char *name)
 {
     for (size_t i = 0; i < sizeof choice_ops / sizeof *choice_ops; i++)
@@ -50,7 +38,7 @@ static bool pattern_ok(const char *s)
 static void check_operand(sl_vctx *v, json_object *rule,
                           const struct choice_op *op)
 {
-    json_object *val = field(rule, op->name);
+    json_object *val = sl__get(rule, op->name);
     size_t mark = sl__ptr_push(v, op->name);
     const char *s = json_object_is_type(val, json_type_string)
                         ? json_object_get_string(val)
@@ -94,7 +82,7 @@ static void check_rule(sl_vctx *v, json_object *rule, bool top, int depth);
 static void check_rule_list(sl_vctx *v, json_object *rule, const char *name,
                             int depth)
 {
-    json_object *list = field(rule, name);
+    json_object *list = sl__get(rule, name);
     size_t mark = sl__ptr_push(v, name);
     if (!json_object_is_type(list, json_type_array)) {
         sl__err(v, SL_SCHEMA, "The field '%s' must be an array of rules", name);
@@ -150,7 +138,7 @@ static void check_rule(sl_vctx *v, json_object *rule, bool top, int depth)
     const struct choice_op *op = NULL;
     int nops = 0, ncombine = 0;
     classify_keys(v, rule, top, &op, &nops, &ncombine);
-    bool has_var = has(rule, "Variable");
+    bool has_var = sl__has(rule, "Variable");
     if (ncombine > 1 || (ncombine == 1 && (nops > 0 || has_var)))
         sl__err(v, SL_SCHEMA,
                 "A Choice Rule must have either one of And, Or, Not, or a "
@@ -164,17 +152,17 @@ static void check_rule(sl_vctx *v, json_object *rule, bool top, int depth)
         sl__check_path_field(v, rule, "Variable", false, false);
     if (nops == 1)
         check_operand(v, rule, op);
-    if (has(rule, "And"))
+    if (sl__has(rule, "And"))
         check_rule_list(v, rule, "And", depth);
-    if (has(rule, "Or"))
+    if (sl__has(rule, "Or"))
         check_rule_list(v, rule, "Or", depth);
-    if (has(rule, "Not")) {
+    if (sl__has(rule, "Not")) {
         size_t mark = sl__ptr_push(v, "Not");
-        check_rule(v, field(rule, "Not"), false, depth + 1);
+        check_rule(v, sl__get(rule, "Not"), false, depth + 1);
         sl__ptr_pop(v, mark);
     }
-    if (top && has(rule, "Assign"))
-        sl__check_assign(v, field(rule, "Assign"), SL_QL_JSONPATH);
+    if (top && sl__has(rule, "Assign"))
+        sl__check_assign(v, sl__get(rule, "Assign"), SL_QL_JSONPATH);
 }
 
 static void check_jsonata_rule(sl_vctx *v, json_object *rule)
@@ -197,8 +185,8 @@ static void check_jsonata_rule(sl_vctx *v, json_object *rule)
                  strcmp(key, "Comment"))
             sl__err(v, SL_SCHEMA, "Field '%s' is not supported", key);
     }
-    json_object *c = field(rule, "Condition");
-    if (!has(rule, "Condition")) {
+    json_object *c = sl__get(rule, "Condition");
+    if (!sl__has(rule, "Condition")) {
         sl__err(v, SL_SCHEMA, "These fields are required: [Condition]");
     } else {
         size_t mark = sl__ptr_push(v, "Condition");
@@ -211,23 +199,23 @@ static void check_jsonata_rule(sl_vctx *v, json_object *rule)
         sl__check_jsonata_value(v, c);
         sl__ptr_pop(v, mark);
     }
-    if (has(rule, "Output")) {
+    if (sl__has(rule, "Output")) {
         size_t mark = sl__ptr_push(v, "Output");
-        sl__check_jsonata_value(v, field(rule, "Output"));
+        sl__check_jsonata_value(v, sl__get(rule, "Output"));
         sl__ptr_pop(v, mark);
     }
-    if (has(rule, "Assign"))
-        sl__check_assign(v, field(rule, "Assign"), SL_QL_JSONATA);
+    if (sl__has(rule, "Assign"))
+        sl__check_assign(v, sl__get(rule, "Assign"), SL_QL_JSONATA);
 }
 
 void sl__check_choices(sl_vctx *v, json_object *state, sl_ql ql)
 {
-    json_object *d = field(state, "Default");
-    if (has(state, "Default") && !json_object_is_type(d, json_type_string))
+    json_object *d = sl__get(state, "Default");
+    if (sl__has(state, "Default") && !json_object_is_type(d, json_type_string))
         sl__err_field(v, "Default", SL_SCHEMA,
                       "The field 'Default' must be a string");
-    json_object *choices = field(state, "Choices");
-    if (!has(state, "Choices")) {
+    json_object *choices = sl__get(state, "Choices");
+    if (!sl__has(state, "Choices")) {
         sl__err(v, SL_SCHEMA, "These fields are required: [Choices]");
         return;
     }
@@ -245,8 +233,8 @@ void sl__check_choices(sl_vctx *v, json_object *state, sl_ql ql)
             else
                 check_rule(v, rule, true, 0);
             if (json_object_is_type(rule, json_type_object)) {
-                json_object *next = field(rule, "Next");
-                if (!has(rule, "Next"))
+                json_object *next = sl__get(rule, "Next");
+                if (!sl__has(rule, "Next"))
                     sl__err(v, SL_SCHEMA, "These fields are required: [Next]");
                 else if (!json_object_is_type(next, json_type_string))
                     sl__err_field(v, "Next", SL_SCHEMA,

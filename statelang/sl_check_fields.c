@@ -9,18 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static json_object *field(json_object *obj, const char *name)
-{
-    json_object *f;
-    return json_object_object_get_ex(obj, name, &f) ? f : NULL;
-}
-
-static bool has(json_object *obj, const char *name)
-{
-    json_object *f;
-    return json_object_object_get_ex(obj, name, &f);
-}
-
 static bool ends_with(const char *s, const char *suffix)
 {
     size_t n = strlen(s), k = strlen(suffix);
@@ -82,9 +70,9 @@ void sl__check_jsonata_value(sl_vctx *v, json_object *value)
 void sl__check_int_field(sl_vctx *v, json_object *obj, const char *name,
                          int64_t lo, int64_t hi, sl_ql ql)
 {
-    if (!has(obj, name))
+    if (!sl__has(obj, name))
         return;
-    json_object *f = field(obj, name);
+    json_object *f = sl__get(obj, name);
     size_t mark = sl__ptr_push(v, name);
     if (ql == SL_QL_JSONATA && json_object_is_type(f, json_type_string) &&
         sl__is_jsonata(json_object_get_string(f))) {
@@ -113,9 +101,9 @@ void sl__check_int_field(sl_vctx *v, json_object *obj, const char *name,
 void sl__check_path_field(sl_vctx *v, json_object *obj, const char *name,
                           bool reference, bool nullable)
 {
-    if (!has(obj, name))
+    if (!sl__has(obj, name))
         return;
-    json_object *f = field(obj, name);
+    json_object *f = sl__get(obj, name);
     if (!f && nullable)
         return;
     size_t mark = sl__ptr_push(v, name);
@@ -179,7 +167,7 @@ static void check_template_object(sl_vctx *v, json_object *obj)
         if (ends_with(key, ".$")) {
             check_dynamic_value(v, key, val);
             char *bare = bt_xstrndup(key, strlen(key) - 2);
-            if (has(obj, bare))
+            if (sl__has(obj, bare))
                 sl__err(v, SL_SCHEMA,
                         "The field '%s' is given twice: as '%s' and as '%s'",
                         bare, bare, key);
@@ -269,8 +257,8 @@ void sl__check_assign(sl_vctx *v, json_object *assign, sl_ql ql)
 /* ErrorEquals of element i of n; States.ALL must be alone and last. */
 static void check_error_equals(sl_vctx *v, json_object *obj, size_t i, size_t n)
 {
-    json_object *e = field(obj, "ErrorEquals");
-    if (!has(obj, "ErrorEquals")) {
+    json_object *e = sl__get(obj, "ErrorEquals");
+    if (!sl__has(obj, "ErrorEquals")) {
         sl__err(v, SL_SCHEMA, "These fields are required: [ErrorEquals]");
         return;
     }
@@ -331,15 +319,16 @@ static void check_retrier(sl_vctx *v, json_object *r, size_t i, size_t n)
     sl__check_int_field(v, r, "IntervalSeconds", 1, 99999999, SL_QL_JSONPATH);
     sl__check_int_field(v, r, "MaxAttempts", 0, 99999999, SL_QL_JSONPATH);
     sl__check_int_field(v, r, "MaxDelaySeconds", 1, 31622401, SL_QL_JSONPATH);
-    json_object *b = field(r, "BackoffRate");
-    if (has(r, "BackoffRate") && !((json_object_is_type(b, json_type_int) ||
-                                    json_object_is_type(b, json_type_double)) &&
-                                   json_object_get_double(b) >= 1.0))
+    json_object *b = sl__get(r, "BackoffRate");
+    if (sl__has(r, "BackoffRate") &&
+        !((json_object_is_type(b, json_type_int) ||
+           json_object_is_type(b, json_type_double)) &&
+          json_object_get_double(b) >= 1.0))
         sl__err_field(v, "BackoffRate", SL_SCHEMA,
                       "The field 'BackoffRate' must be a number greater than "
                       "or equal to 1.0");
-    json_object *j = field(r, "JitterStrategy");
-    if (has(r, "JitterStrategy") &&
+    json_object *j = sl__get(r, "JitterStrategy");
+    if (sl__has(r, "JitterStrategy") &&
         !(json_object_is_type(j, json_type_string) &&
           (!strcmp(json_object_get_string(j), "FULL") ||
            !strcmp(json_object_get_string(j), "NONE"))))
@@ -374,20 +363,20 @@ static void check_catcher(sl_vctx *v, json_object *c, size_t i, size_t n,
                                        NULL};
     check_keys(v, c, keys);
     check_error_equals(v, c, i, n);
-    json_object *next = field(c, "Next");
-    if (!has(c, "Next"))
+    json_object *next = sl__get(c, "Next");
+    if (!sl__has(c, "Next"))
         sl__err(v, SL_SCHEMA, "These fields are required: [Next]");
     else if (!json_object_is_type(next, json_type_string))
         sl__err_field(v, "Next", SL_SCHEMA,
                       "The field 'Next' must be a string");
-    if (has(c, "ResultPath") && ql == SL_QL_JSONATA)
+    if (sl__has(c, "ResultPath") && ql == SL_QL_JSONATA)
         sl__err(v, SL_SCHEMA,
                 "The QueryLanguage is set to 'JSONata', but field "
                 "'ResultPath' is only supported for the 'JSONPath' "
                 "QueryLanguage");
     else
         sl__check_path_field(v, c, "ResultPath", true, true);
-    if (has(c, "Output")) {
+    if (sl__has(c, "Output")) {
         size_t mark = sl__ptr_push(v, "Output");
         if (ql == SL_QL_JSONPATH)
             sl__err(v, SL_SCHEMA,
@@ -395,11 +384,11 @@ static void check_catcher(sl_vctx *v, json_object *c, size_t i, size_t n,
                     "'Output' is only supported for the 'JSONata' "
                     "QueryLanguage");
         else
-            sl__check_jsonata_value(v, field(c, "Output"));
+            sl__check_jsonata_value(v, sl__get(c, "Output"));
         sl__ptr_pop(v, mark);
     }
-    if (has(c, "Assign"))
-        sl__check_assign(v, field(c, "Assign"), ql);
+    if (sl__has(c, "Assign"))
+        sl__check_assign(v, sl__get(c, "Assign"), ql);
 }
 
 void sl__check_catch(sl_vctx *v, json_object *catch_, sl_ql ql)

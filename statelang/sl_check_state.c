@@ -105,22 +105,10 @@ static void check_allowed_fields(sl_vctx *v, sl_state *st)
     }
 }
 
-static json_object *field(json_object *obj, const char *name)
-{
-    json_object *f;
-    return json_object_object_get_ex(obj, name, &f) ? f : NULL;
-}
-
-static bool has(json_object *obj, const char *name)
-{
-    json_object *f;
-    return json_object_object_get_ex(obj, name, &f);
-}
-
 static void check_string_field(sl_vctx *v, json_object *obj, const char *name)
 {
-    json_object *f = field(obj, name);
-    if (has(obj, name) && !json_object_is_type(f, json_type_string))
+    json_object *f = sl__get(obj, name);
+    if (sl__has(obj, name) && !json_object_is_type(f, json_type_string))
         sl__err_field(v, name, SL_SCHEMA, "The field '%s' must be a string",
                       name);
 }
@@ -130,8 +118,8 @@ static void check_string_field(sl_vctx *v, json_object *obj, const char *name)
 
 static bool check_type(sl_vctx *v, sl_state *st)
 {
-    json_object *t = field(st->def, "Type");
-    if (!has(st->def, "Type")) {
+    json_object *t = sl__get(st->def, "Type");
+    if (!sl__has(st->def, "Type")) {
         sl__err(v, SL_SCHEMA, "These fields are required: [Type]");
         return false;
     }
@@ -152,8 +140,8 @@ static bool check_type(sl_vctx *v, sl_state *st)
 static void check_query_language(sl_vctx *v, sl_state *st, sl_ql machine_ql)
 {
     st->ql = machine_ql;
-    json_object *q = field(st->def, "QueryLanguage");
-    if (!has(st->def, "QueryLanguage"))
+    json_object *q = sl__get(st->def, "QueryLanguage");
+    if (!sl__has(st->def, "QueryLanguage"))
         return;
     const char *s = json_object_is_type(q, json_type_string)
                         ? json_object_get_string(q)
@@ -174,10 +162,10 @@ static void check_query_language(sl_vctx *v, sl_state *st, sl_ql machine_ql)
 
 static void check_next_end(sl_vctx *v, sl_state *st)
 {
-    json_object *next = field(st->def, "Next");
-    json_object *end = field(st->def, "End");
-    bool has_next = has(st->def, "Next");
-    bool has_end = has(st->def, "End");
+    json_object *next = sl__get(st->def, "Next");
+    json_object *end = sl__get(st->def, "End");
+    bool has_next = sl__has(st->def, "Next");
+    bool has_end = sl__has(st->def, "End");
     if (has_next && !json_object_is_type(next, json_type_string))
         sl__err_field(v, "Next", SL_SCHEMA,
                       "The field 'Next' must be a string");
@@ -203,9 +191,9 @@ static void check_next_end(sl_vctx *v, sl_state *st)
 static void check_common_paths(sl_vctx *v, sl_state *st)
 {
     if (st->ql != SL_QL_JSONPATH) {
-        if (has(st->def, "Output")) {
+        if (sl__has(st->def, "Output")) {
             size_t mark = sl__ptr_push(v, "Output");
-            sl__check_jsonata_value(v, field(st->def, "Output"));
+            sl__check_jsonata_value(v, sl__get(st->def, "Output"));
             sl__ptr_pop(v, mark);
         }
         return;
@@ -219,16 +207,17 @@ static void check_data_fields(sl_vctx *v, sl_state *st)
 {
     json_object *d = st->def;
     check_common_paths(v, st);
-    if (has(d, "Assign"))
-        sl__check_assign(v, field(d, "Assign"), st->ql);
+    if (sl__has(d, "Assign"))
+        sl__check_assign(v, sl__get(d, "Assign"), st->ql);
     if (st->ql == SL_QL_JSONPATH) {
-        if (has(d, "Parameters") && st->kind != SL_MAP)
-            sl__check_template(v, field(d, "Parameters"), "Parameters");
-        if (has(d, "ResultSelector"))
-            sl__check_template(v, field(d, "ResultSelector"), "ResultSelector");
-    } else if (has(d, "Arguments")) {
+        if (sl__has(d, "Parameters") && st->kind != SL_MAP)
+            sl__check_template(v, sl__get(d, "Parameters"), "Parameters");
+        if (sl__has(d, "ResultSelector"))
+            sl__check_template(v, sl__get(d, "ResultSelector"),
+                               "ResultSelector");
+    } else if (sl__has(d, "Arguments")) {
         size_t mark = sl__ptr_push(v, "Arguments");
-        json_object *a = field(d, "Arguments");
+        json_object *a = sl__get(d, "Arguments");
         if (!json_object_is_type(a, json_type_object) &&
             !(json_object_is_type(a, json_type_string) &&
               sl__is_jsonata(json_object_get_string(a))))
@@ -238,10 +227,10 @@ static void check_data_fields(sl_vctx *v, sl_state *st)
         sl__check_jsonata_value(v, a);
         sl__ptr_pop(v, mark);
     }
-    if (has(d, "Retry"))
-        sl__check_retry(v, field(d, "Retry"));
-    if (has(d, "Catch"))
-        sl__check_catch(v, field(d, "Catch"), st->ql);
+    if (sl__has(d, "Retry"))
+        sl__check_retry(v, sl__get(d, "Retry"));
+    if (sl__has(d, "Catch"))
+        sl__check_catch(v, sl__get(d, "Catch"), st->ql);
 }
 
 void sl__check_state(sl_vctx *v, sl_state *st, sl_ql machine_ql)

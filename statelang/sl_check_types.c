@@ -7,22 +7,10 @@
 #include <math.h>
 #include <string.h>
 
-static json_object *field(json_object *obj, const char *name)
-{
-    json_object *f;
-    return json_object_object_get_ex(obj, name, &f) ? f : NULL;
-}
-
-static bool has(json_object *obj, const char *name)
-{
-    json_object *f;
-    return json_object_object_get_ex(obj, name, &f);
-}
-
 static void exclusive(sl_vctx *v, json_object *obj, const char *a,
                       const char *b)
 {
-    if (has(obj, a) && has(obj, b))
+    if (sl__has(obj, a) && sl__has(obj, b))
         sl__err(v, SL_SCHEMA,
                 "The fields '%s' and '%s' cannot be used together", a, b);
 }
@@ -30,9 +18,9 @@ static void exclusive(sl_vctx *v, json_object *obj, const char *a,
 /* A string field that JSONata states may also give as an expression. */
 static void check_text_field(sl_vctx *v, json_object *obj, const char *name)
 {
-    if (!has(obj, name))
+    if (!sl__has(obj, name))
         return;
-    json_object *f = field(obj, name);
+    json_object *f = sl__get(obj, name);
     size_t mark = sl__ptr_push(v, name);
     if (!json_object_is_type(f, json_type_string))
         sl__err(v, SL_SCHEMA, "The field '%s' must be a string", name);
@@ -46,8 +34,8 @@ static void check_text_field(sl_vctx *v, json_object *obj, const char *name)
 
 static void check_resource(sl_vctx *v, sl_state *st)
 {
-    json_object *r = field(st->def, "Resource");
-    if (!has(st->def, "Resource")) {
+    json_object *r = sl__get(st->def, "Resource");
+    if (!sl__has(st->def, "Resource")) {
         sl__err(v, SL_SCHEMA, "These fields are required: [Resource]");
         return;
     }
@@ -82,16 +70,16 @@ static void check_resource(sl_vctx *v, sl_state *st)
 
 static void check_credentials(sl_vctx *v, sl_state *st)
 {
-    if (!has(st->def, "Credentials"))
+    if (!sl__has(st->def, "Credentials"))
         return;
-    json_object *c = field(st->def, "Credentials");
+    json_object *c = sl__get(st->def, "Credentials");
     size_t mark = sl__ptr_push(v, "Credentials");
     if (st->ql == SL_QL_JSONATA && json_object_is_type(c, json_type_string) &&
         sl__is_jsonata(json_object_get_string(c))) {
         sl__check_jsonata_string(v, json_object_get_string(c));
     } else if (!json_object_is_type(c, json_type_object)) {
         sl__err(v, SL_SCHEMA, "The field 'Credentials' must be an object");
-    } else if (!has(c, "RoleArn") && !has(c, "RoleArn.$")) {
+    } else if (!sl__has(c, "RoleArn") && !sl__has(c, "RoleArn.$")) {
         sl__err(v, SL_SCHEMA,
                 "The field 'RoleArn' is required but was missing");
     } else if (st->ql == SL_QL_JSONATA) {
@@ -107,7 +95,7 @@ static void check_credentials(sl_vctx *v, sl_state *st)
 /* A static seconds value, or -1 when absent or dynamic. */
 static int64_t static_seconds(json_object *obj, const char *name)
 {
-    json_object *f = field(obj, name);
+    json_object *f = sl__get(obj, name);
     return json_object_is_type(f, json_type_int) ? json_object_get_int64(f)
                                                  : -1;
 }
@@ -136,8 +124,8 @@ void sl__check_task(sl_vctx *v, sl_state *st)
 void sl__check_wait(sl_vctx *v, sl_state *st)
 {
     json_object *d = st->def;
-    int n = has(d, "Seconds") + has(d, "Timestamp") + has(d, "SecondsPath") +
-            has(d, "TimestampPath");
+    int n = sl__has(d, "Seconds") + sl__has(d, "Timestamp") +
+            sl__has(d, "SecondsPath") + sl__has(d, "TimestampPath");
     if (n != 1)
         sl__err(v, SL_SCHEMA,
                 st->ql == SL_QL_JSONATA
@@ -148,9 +136,9 @@ void sl__check_wait(sl_vctx *v, sl_state *st)
     sl__check_int_field(v, d, "Seconds", 0, 99999999, st->ql);
     sl__check_path_field(v, d, "SecondsPath", true, false);
     sl__check_path_field(v, d, "TimestampPath", true, false);
-    if (!has(d, "Timestamp"))
+    if (!sl__has(d, "Timestamp"))
         return;
-    json_object *ts = field(d, "Timestamp");
+    json_object *ts = sl__get(d, "Timestamp");
     const char *s = json_object_is_type(ts, json_type_string)
                         ? json_object_get_string(ts)
                         : NULL;
@@ -170,9 +158,9 @@ void sl__check_wait(sl_vctx *v, sl_state *st)
  * return a string (reference §2.7). */
 static void check_fail_path(sl_vctx *v, json_object *d, const char *name)
 {
-    if (!has(d, name))
+    if (!sl__has(d, name))
         return;
-    json_object *f = field(d, name);
+    json_object *f = sl__get(d, name);
     const char *s = json_object_is_type(f, json_type_string)
                         ? json_object_get_string(f)
                         : NULL;
@@ -222,8 +210,8 @@ void sl__check_fail(sl_vctx *v, sl_state *st)
 
 void sl__check_parallel(sl_vctx *v, sl_state *st, sl_ql machine_ql)
 {
-    json_object *b = field(st->def, "Branches");
-    if (!has(st->def, "Branches")) {
+    json_object *b = sl__get(st->def, "Branches");
+    if (!sl__has(st->def, "Branches")) {
         sl__err(v, SL_SCHEMA, "These fields are required: [Branches]");
         return;
     }
@@ -253,9 +241,9 @@ void sl__check_parallel(sl_vctx *v, sl_state *st, sl_ql machine_ql)
 static void check_enum(sl_vctx *v, json_object *obj, const char *name,
                        const char *const *values, const char *shown)
 {
-    if (!has(obj, name))
+    if (!sl__has(obj, name))
         return;
-    json_object *f = field(obj, name);
+    json_object *f = sl__get(obj, name);
     const char *s = json_object_is_type(f, json_type_string)
                         ? json_object_get_string(f)
                         : "";
@@ -282,8 +270,8 @@ static void check_only(sl_vctx *v, json_object *obj, const char *const *allowed)
 
 static void check_processor_config(sl_vctx *v, json_object *proc)
 {
-    json_object *pc = field(proc, "ProcessorConfig");
-    if (!has(proc, "ProcessorConfig"))
+    json_object *pc = sl__get(proc, "ProcessorConfig");
+    if (!sl__has(proc, "ProcessorConfig"))
         return;
     size_t mark = sl__ptr_push(v, "ProcessorConfig");
     if (!json_object_is_type(pc, json_type_object)) {
@@ -302,18 +290,18 @@ static void check_processor_config(sl_vctx *v, json_object *proc)
 static void check_processor(sl_vctx *v, sl_state *st, sl_ql machine_ql)
 {
     json_object *d = st->def;
-    bool legacy = has(d, "Iterator");
-    if (legacy && has(d, "ItemProcessor")) {
+    bool legacy = sl__has(d, "Iterator");
+    if (legacy && sl__has(d, "ItemProcessor")) {
         sl__err(v, SL_SCHEMA,
                 "The fields 'ItemProcessor' and 'Iterator' cannot be used "
                 "together");
         legacy = false;
-    } else if (!legacy && !has(d, "ItemProcessor")) {
+    } else if (!legacy && !sl__has(d, "ItemProcessor")) {
         sl__err(v, SL_SCHEMA, "These fields are required: [ItemProcessor]");
         return;
     }
     const char *name = legacy ? "Iterator" : "ItemProcessor";
-    json_object *proc = field(d, name);
+    json_object *proc = sl__get(d, name);
     size_t mark = sl__ptr_push(v, name);
     st->processor = sl__scope_build(v, proc, st->scope, st, machine_ql);
     if (st->processor)
@@ -325,16 +313,16 @@ static void check_processor(sl_vctx *v, sl_state *st, sl_ql machine_ql)
  * (JSONata), as ItemReader and ResultWriter do. */
 static void check_io_args(sl_vctx *v, json_object *obj, sl_ql ql)
 {
-    if (has(obj, "Parameters")) {
+    if (sl__has(obj, "Parameters")) {
         if (ql == SL_QL_JSONATA)
             sl__err(v, SL_SCHEMA,
                     "The QueryLanguage is set to 'JSONata', but field "
                     "'Parameters' is only supported for the 'JSONPath' "
                     "QueryLanguage");
         else
-            sl__check_template(v, field(obj, "Parameters"), "Parameters");
+            sl__check_template(v, sl__get(obj, "Parameters"), "Parameters");
     }
-    if (has(obj, "Arguments")) {
+    if (sl__has(obj, "Arguments")) {
         size_t mark = sl__ptr_push(v, "Arguments");
         if (ql == SL_QL_JSONPATH)
             sl__err(v, SL_SCHEMA,
@@ -342,15 +330,15 @@ static void check_io_args(sl_vctx *v, json_object *obj, sl_ql ql)
                     "'Arguments' is only supported for the 'JSONata' "
                     "QueryLanguage");
         else
-            sl__check_jsonata_value(v, field(obj, "Arguments"));
+            sl__check_jsonata_value(v, sl__get(obj, "Arguments"));
         sl__ptr_pop(v, mark);
     }
 }
 
 static void check_sub_resource(sl_vctx *v, json_object *obj, bool required)
 {
-    json_object *r = field(obj, "Resource");
-    if (!has(obj, "Resource")) {
+    json_object *r = sl__get(obj, "Resource");
+    if (!sl__has(obj, "Resource")) {
         if (required)
             sl__err(v, SL_SCHEMA, "These fields are required: [Resource]");
         return;
@@ -368,8 +356,8 @@ static void check_sub_resource(sl_vctx *v, json_object *obj, bool required)
 
 static void check_item_reader(sl_vctx *v, json_object *d, sl_ql ql)
 {
-    json_object *r = field(d, "ItemReader");
-    if (!has(d, "ItemReader"))
+    json_object *r = sl__get(d, "ItemReader");
+    if (!sl__has(d, "ItemReader"))
         return;
     size_t mark = sl__ptr_push(v, "ItemReader");
     if (!json_object_is_type(r, json_type_object)) {
@@ -382,8 +370,8 @@ static void check_item_reader(sl_vctx *v, json_object *d, sl_ql ql)
     check_only(v, r, keys);
     check_sub_resource(v, r, true);
     check_io_args(v, r, ql);
-    json_object *rc = field(r, "ReaderConfig");
-    if (has(r, "ReaderConfig")) {
+    json_object *rc = sl__get(r, "ReaderConfig");
+    if (sl__has(r, "ReaderConfig")) {
         size_t rmark = sl__ptr_push(v, "ReaderConfig");
         if (!json_object_is_type(rc, json_type_object)) {
             sl__err(v, SL_SCHEMA, "The field 'ReaderConfig' must be an object");
@@ -399,8 +387,8 @@ static void check_item_reader(sl_vctx *v, json_object *d, sl_ql ql)
 
 static void check_item_batcher(sl_vctx *v, json_object *d, sl_ql ql)
 {
-    json_object *b = field(d, "ItemBatcher");
-    if (!has(d, "ItemBatcher"))
+    json_object *b = sl__get(d, "ItemBatcher");
+    if (!sl__has(d, "ItemBatcher"))
         return;
     size_t mark = sl__ptr_push(v, "ItemBatcher");
     if (!json_object_is_type(b, json_type_object)) {
@@ -417,9 +405,10 @@ static void check_item_batcher(sl_vctx *v, json_object *d, sl_ql ql)
     check_only(v, b, keys);
     exclusive(v, b, "MaxItemsPerBatch", "MaxItemsPerBatchPath");
     exclusive(v, b, "MaxInputBytesPerBatch", "MaxInputBytesPerBatchPath");
-    if (!has(b, "MaxItemsPerBatch") && !has(b, "MaxItemsPerBatchPath") &&
-        !has(b, "MaxInputBytesPerBatch") &&
-        !has(b, "MaxInputBytesPerBatchPath"))
+    if (!sl__has(b, "MaxItemsPerBatch") &&
+        !sl__has(b, "MaxItemsPerBatchPath") &&
+        !sl__has(b, "MaxInputBytesPerBatch") &&
+        !sl__has(b, "MaxInputBytesPerBatchPath"))
         sl__err(v, SL_SCHEMA,
                 "At least one of the fields [MaxItemsPerBatch, "
                 "MaxItemsPerBatchPath, MaxInputBytesPerBatch, "
@@ -428,12 +417,12 @@ static void check_item_batcher(sl_vctx *v, json_object *d, sl_ql ql)
     sl__check_int_field(v, b, "MaxInputBytesPerBatch", 1, 262144, ql);
     sl__check_path_field(v, b, "MaxItemsPerBatchPath", true, false);
     sl__check_path_field(v, b, "MaxInputBytesPerBatchPath", true, false);
-    if (has(b, "BatchInput")) {
+    if (sl__has(b, "BatchInput")) {
         if (ql == SL_QL_JSONPATH) {
-            sl__check_template(v, field(b, "BatchInput"), "BatchInput");
+            sl__check_template(v, sl__get(b, "BatchInput"), "BatchInput");
         } else {
             size_t bmark = sl__ptr_push(v, "BatchInput");
-            sl__check_jsonata_value(v, field(b, "BatchInput"));
+            sl__check_jsonata_value(v, sl__get(b, "BatchInput"));
             sl__ptr_pop(v, bmark);
         }
     }
@@ -442,8 +431,8 @@ static void check_item_batcher(sl_vctx *v, json_object *d, sl_ql ql)
 
 static void check_result_writer(sl_vctx *v, json_object *d, sl_ql ql)
 {
-    json_object *w = field(d, "ResultWriter");
-    if (!has(d, "ResultWriter"))
+    json_object *w = sl__get(d, "ResultWriter");
+    if (!sl__has(d, "ResultWriter"))
         return;
     size_t mark = sl__ptr_push(v, "ResultWriter");
     if (!json_object_is_type(w, json_type_object)) {
@@ -456,8 +445,8 @@ static void check_result_writer(sl_vctx *v, json_object *d, sl_ql ql)
     check_only(v, w, keys);
     check_sub_resource(v, w, false);
     check_io_args(v, w, ql);
-    json_object *wc = field(w, "WriterConfig");
-    if (has(w, "WriterConfig")) {
+    json_object *wc = sl__get(w, "WriterConfig");
+    if (sl__has(w, "WriterConfig")) {
         size_t wmark = sl__ptr_push(v, "WriterConfig");
         static const char *const wkeys[] = {"OutputType", "Transformation",
                                             NULL};
@@ -467,7 +456,7 @@ static void check_result_writer(sl_vctx *v, json_object *d, sl_ql ql)
             sl__err(v, SL_SCHEMA, "The field 'WriterConfig' must be an object");
         } else {
             check_only(v, wc, wkeys);
-            if (!has(wc, "OutputType"))
+            if (!sl__has(wc, "OutputType"))
                 sl__err(v, SL_SCHEMA,
                         "These fields are required: [OutputType]");
             check_enum(v, wc, "OutputType", outs, "JSON, JSONL");
@@ -481,8 +470,8 @@ static void check_result_writer(sl_vctx *v, json_object *d, sl_ql ql)
 
 static void check_label(sl_vctx *v, json_object *d)
 {
-    json_object *l = field(d, "Label");
-    if (!has(d, "Label"))
+    json_object *l = sl__get(d, "Label");
+    if (!sl__has(d, "Label"))
         return;
     const char *s = json_object_is_type(l, json_type_string)
                         ? json_object_get_string(l)
@@ -510,8 +499,8 @@ static void check_tolerance(sl_vctx *v, json_object *d, sl_ql ql)
     sl__check_path_field(v, d, "MaxConcurrencyPath", true, false);
     sl__check_path_field(v, d, "ToleratedFailureCountPath", true, false);
     sl__check_path_field(v, d, "ToleratedFailurePercentagePath", true, false);
-    json_object *p = field(d, "ToleratedFailurePercentage");
-    if (!has(d, "ToleratedFailurePercentage"))
+    json_object *p = sl__get(d, "ToleratedFailurePercentage");
+    if (!sl__has(d, "ToleratedFailurePercentage"))
         return;
     size_t mark = sl__ptr_push(v, "ToleratedFailurePercentage");
     if (ql == SL_QL_JSONATA && json_object_is_type(p, json_type_string) &&
@@ -536,17 +525,17 @@ void sl__check_map(sl_vctx *v, sl_state *st, sl_ql machine_ql)
     exclusive(v, d, "ItemSelector", "Parameters");
     if (st->ql == SL_QL_JSONPATH) {
         sl__check_path_field(v, d, "ItemsPath", true, false);
-        if (has(d, "ItemSelector"))
-            sl__check_template(v, field(d, "ItemSelector"), "ItemSelector");
-        if (has(d, "Parameters"))
-            sl__check_template(v, field(d, "Parameters"), "Parameters");
+        if (sl__has(d, "ItemSelector"))
+            sl__check_template(v, sl__get(d, "ItemSelector"), "ItemSelector");
+        if (sl__has(d, "Parameters"))
+            sl__check_template(v, sl__get(d, "Parameters"), "Parameters");
     } else {
         static const char *const jfields[] = {"Items", "ItemSelector"};
         for (size_t i = 0; i < 2; i++) {
-            if (!has(d, jfields[i]))
+            if (!sl__has(d, jfields[i]))
                 continue;
             size_t mark = sl__ptr_push(v, jfields[i]);
-            sl__check_jsonata_value(v, field(d, jfields[i]));
+            sl__check_jsonata_value(v, sl__get(d, jfields[i]));
             sl__ptr_pop(v, mark);
         }
     }

@@ -18,19 +18,6 @@ typedef struct cctx {
     char *err; /* first failure */
 } cctx;
 
-static json_object *field(json_object *obj, const char *name)
-{
-    json_object *f;
-    return json_object_object_get_ex(obj, name, &f) ? f : NULL;
-}
-
-static bool has(json_object *obj, const char *name)
-{
-    json_object *f;
-    return json_object_is_type(obj, json_type_object) &&
-           json_object_object_get_ex(obj, name, &f);
-}
-
 static void fail(cctx *c, const char *what, char *why)
 {
     if (!c->err)
@@ -142,7 +129,7 @@ static sl_tmpl *jsonpath_tmpl(cctx *c, json_object *v)
     if (t->kind != SL_TMPL_LITERAL && all_literal(t)) {
         bool renamed = false;
         for (size_t i = 0; t->keys && i < t->n; i++)
-            renamed = renamed || !has(v, t->keys[i]);
+            renamed = renamed || !sl__has(v, t->keys[i]);
         if (!renamed) {
             tmpl_free(t);
             t = tmpl_new(SL_TMPL_LITERAL);
@@ -226,10 +213,10 @@ static void opt_path(cctx *c, json_object *obj, const char *name,
                      unsigned flags, sl_opt_path *out)
 {
     memset(out, 0, sizeof *out);
-    if (!has(obj, name))
+    if (!sl__has(obj, name))
         return;
     out->present = true;
-    json_object *v = field(obj, name);
+    json_object *v = sl__get(obj, name);
     if (!v) {
         out->is_null = true;
         return;
@@ -252,11 +239,11 @@ static void num_field(cctx *c, const sl_state *st, json_object *obj,
     memset(out, 0, sizeof *out);
     out->name = name;
     char *pname = bt_xasprintf("%sPath", name);
-    if (has(obj, pname)) {
+    if (sl__has(obj, pname)) {
         out->present = true;
         out->path = ref_path(c, obj, pname);
-    } else if (has(obj, name)) {
-        json_object *v = field(obj, name);
+    } else if (sl__has(obj, name)) {
+        json_object *v = sl__get(obj, name);
         out->present = true;
         if (st->ql == SL_QL_JSONATA && json_object_is_type(v, json_type_string))
             out->expr = jsonata_tmpl(c, v, name);
@@ -271,13 +258,13 @@ static void num_field(cctx *c, const sl_state *st, json_object *obj,
 
 static int64_t int_or(json_object *obj, const char *name, int64_t dflt)
 {
-    json_object *v = field(obj, name);
-    return has(obj, name) ? json_object_get_int64(v) : dflt;
+    json_object *v = sl__get(obj, name);
+    return sl__has(obj, name) ? json_object_get_int64(v) : dflt;
 }
 
 static void compile_retry(sl_state *st)
 {
-    json_object *arr = field(st->def, "Retry");
+    json_object *arr = sl__get(st->def, "Retry");
     if (!json_object_is_type(arr, json_type_array))
         return;
     st->nretriers = json_object_array_length(arr);
@@ -285,22 +272,24 @@ static void compile_retry(sl_state *st)
     for (size_t i = 0; i < st->nretriers; i++) {
         json_object *r = json_object_array_get_idx(arr, i);
         sl_retrier *t = &st->retriers[i];
-        t->error_equals = field(r, "ErrorEquals");
+        t->error_equals = sl__get(r, "ErrorEquals");
         t->interval_s = int_or(r, "IntervalSeconds", 1);
         t->max_attempts = int_or(r, "MaxAttempts", 3);
-        t->backoff_rate = has(r, "BackoffRate")
-                              ? json_object_get_double(field(r, "BackoffRate"))
-                              : 2.0;
+        t->backoff_rate =
+            sl__has(r, "BackoffRate")
+                ? json_object_get_double(sl__get(r, "BackoffRate"))
+                : 2.0;
         t->max_delay_s = int_or(r, "MaxDelaySeconds", 0);
         t->jitter_full =
-            has(r, "JitterStrategy") &&
-            !strcmp(json_object_get_string(field(r, "JitterStrategy")), "FULL");
+            sl__has(r, "JitterStrategy") &&
+            !strcmp(json_object_get_string(sl__get(r, "JitterStrategy")),
+                    "FULL");
     }
 }
 
 static void compile_catch(cctx *c, sl_state *st)
 {
-    json_object *arr = field(st->def, "Catch");
+    json_object *arr = sl__get(st->def, "Catch");
     if (!json_object_is_type(arr, json_type_array))
         return;
     st->ncatchers = json_object_array_length(arr);
@@ -308,42 +297,43 @@ static void compile_catch(cctx *c, sl_state *st)
     for (size_t i = 0; i < st->ncatchers; i++) {
         json_object *r = json_object_array_get_idx(arr, i);
         sl_catcher *t = &st->catchers[i];
-        t->error_equals = field(r, "ErrorEquals");
-        t->next =
-            sl_scope_find(st->scope, json_object_get_string(field(r, "Next")));
+        t->error_equals = sl__get(r, "ErrorEquals");
+        t->next = sl_scope_find(st->scope,
+                                json_object_get_string(sl__get(r, "Next")));
         opt_path(c, r, "ResultPath", SL_PATH_REFERENCE, &t->result_path);
-        if (has(r, "Output"))
-            t->output = jsonata_tmpl(c, field(r, "Output"), "Output");
-        if (has(r, "Assign"))
-            t->assign = assign_tmpl(c, st->ql, field(r, "Assign"));
+        if (sl__has(r, "Output"))
+            t->output = jsonata_tmpl(c, sl__get(r, "Output"), "Output");
+        if (sl__has(r, "Assign"))
+            t->assign = assign_tmpl(c, st->ql, sl__get(r, "Assign"));
     }
 }
 
 static void compile_choices(cctx *c, sl_state *st)
 {
-    json_object *arr = field(st->def, "Choices");
+    json_object *arr = sl__get(st->def, "Choices");
     st->nchoices = json_object_array_length(arr);
     st->choices = bt_xcalloc(st->nchoices, sizeof *st->choices);
     for (size_t i = 0; i < st->nchoices; i++) {
         json_object *r = json_object_array_get_idx(arr, i);
         sl_choice_branch *b = &st->choices[i];
-        b->next =
-            sl_scope_find(st->scope, json_object_get_string(field(r, "Next")));
+        b->next = sl_scope_find(st->scope,
+                                json_object_get_string(sl__get(r, "Next")));
         if (st->ql == SL_QL_JSONATA) {
-            b->condition = jsonata_tmpl(c, field(r, "Condition"), "Condition");
-            if (has(r, "Output"))
-                b->output = jsonata_tmpl(c, field(r, "Output"), "Output");
+            b->condition =
+                jsonata_tmpl(c, sl__get(r, "Condition"), "Condition");
+            if (sl__has(r, "Output"))
+                b->output = jsonata_tmpl(c, sl__get(r, "Output"), "Output");
         } else {
             char *err = NULL;
             if (sl_choice_compile(r, &b->rule, &err) != 0)
                 fail(c, "Choices", err);
         }
-        if (has(r, "Assign"))
-            b->assign = assign_tmpl(c, st->ql, field(r, "Assign"));
+        if (sl__has(r, "Assign"))
+            b->assign = assign_tmpl(c, st->ql, sl__get(r, "Assign"));
     }
-    if (has(st->def, "Default"))
+    if (sl__has(st->def, "Default"))
         st->default_state = sl_scope_find(
-            st->scope, json_object_get_string(field(st->def, "Default")));
+            st->scope, json_object_get_string(sl__get(st->def, "Default")));
 }
 
 /* ---- per state
@@ -354,8 +344,8 @@ static sl_tmpl *fail_field(cctx *c, sl_state *st, const char *name)
 {
     char *pname = bt_xasprintf("%sPath", name);
     sl_tmpl *t = NULL;
-    if (has(st->def, pname)) {
-        const char *s = json_object_get_string(field(st->def, pname));
+    if (sl__has(st->def, pname)) {
+        const char *s = json_object_get_string(sl__get(st->def, pname));
         t = dynamic_value(c, pname, s);
         if (t->kind == SL_TMPL_PATH) {
             /* ErrorPath/CausePath are reference paths. */
@@ -365,8 +355,8 @@ static sl_tmpl *fail_field(cctx *c, sl_state *st, const char *name)
             if (sl_path_parse(s, SL_PATH_REFERENCE, &t->path, &err) != 0)
                 fail(c, pname, err);
         }
-    } else if (has(st->def, name)) {
-        t = value_tmpl(c, st, field(st->def, name), name);
+    } else if (sl__has(st->def, name)) {
+        t = value_tmpl(c, st, sl__get(st->def, name), name);
     }
     free(pname);
     return t;
@@ -379,43 +369,44 @@ static void compile_io(cctx *c, sl_state *st)
     opt_path(c, d, "OutputPath", 0, &st->output_path);
     opt_path(c, d, "ResultPath", SL_PATH_REFERENCE, &st->result_path);
     const char *params = st->ql == SL_QL_JSONATA ? "Arguments" : "Parameters";
-    if (has(d, params) && st->kind != SL_MAP)
-        st->parameters = value_tmpl(c, st, field(d, params), params);
-    if (has(d, "ResultSelector"))
-        st->result_selector = jsonpath_tmpl(c, field(d, "ResultSelector"));
-    if (has(d, "Output"))
-        st->output = jsonata_tmpl(c, field(d, "Output"), "Output");
-    if (has(d, "Assign"))
-        st->assign = assign_tmpl(c, st->ql, field(d, "Assign"));
-    st->has_result = has(d, "Result");
-    st->result = field(d, "Result");
+    if (sl__has(d, params) && st->kind != SL_MAP)
+        st->parameters = value_tmpl(c, st, sl__get(d, params), params);
+    if (sl__has(d, "ResultSelector"))
+        st->result_selector = jsonpath_tmpl(c, sl__get(d, "ResultSelector"));
+    if (sl__has(d, "Output"))
+        st->output = jsonata_tmpl(c, sl__get(d, "Output"), "Output");
+    if (sl__has(d, "Assign"))
+        st->assign = assign_tmpl(c, st->ql, sl__get(d, "Assign"));
+    st->has_result = sl__has(d, "Result");
+    st->result = sl__get(d, "Result");
 }
 
 static void compile_map(cctx *c, sl_state *st)
 {
     json_object *d = st->def;
     if (st->ql == SL_QL_JSONATA) {
-        if (has(d, "Items"))
-            st->items = jsonata_tmpl(c, field(d, "Items"), "Items");
-    } else if (has(d, "ItemsPath")) {
+        if (sl__has(d, "Items"))
+            st->items = jsonata_tmpl(c, sl__get(d, "Items"), "Items");
+    } else if (sl__has(d, "ItemsPath")) {
         st->items_path = ref_path(c, d, "ItemsPath");
     }
-    json_object *sel = has(d, "ItemSelector") ? field(d, "ItemSelector")
-                       : has(d, "Parameters") ? field(d, "Parameters")
-                                              : NULL;
+    json_object *sel = sl__has(d, "ItemSelector") ? sl__get(d, "ItemSelector")
+                       : sl__has(d, "Parameters") ? sl__get(d, "Parameters")
+                                                  : NULL;
     if (sel)
         st->item_selector = value_tmpl(c, st, sel, "ItemSelector");
     num_field(c, st, d, "MaxConcurrency", &st->max_concurrency);
     num_field(c, st, d, "ToleratedFailureCount", &st->tolerated_count);
     num_field(c, st, d, "ToleratedFailurePercentage", &st->tolerated_pct);
-    json_object *proc = has(d, "ItemProcessor") ? field(d, "ItemProcessor")
-                                                : field(d, "Iterator");
-    json_object *pc = field(proc, "ProcessorConfig");
+    json_object *proc = sl__has(d, "ItemProcessor")
+                            ? sl__get(d, "ItemProcessor")
+                            : sl__get(d, "Iterator");
+    json_object *pc = sl__get(proc, "ProcessorConfig");
     st->distributed =
-        has(pc, "Mode") &&
-        !strcmp(json_object_get_string(field(pc, "Mode")), "DISTRIBUTED");
-    if (has(d, "Label"))
-        st->label = json_object_get_string(field(d, "Label"));
+        sl__has(pc, "Mode") &&
+        !strcmp(json_object_get_string(sl__get(pc, "Mode")), "DISTRIBUTED");
+    if (sl__has(d, "Label"))
+        st->label = json_object_get_string(sl__get(d, "Label"));
 }
 
 static void compile_state(cctx *c, sl_state *st)
@@ -428,20 +419,21 @@ static void compile_state(cctx *c, sl_state *st)
     compile_catch(c, st);
     switch (st->kind) {
     case SL_TASK:
-        st->resource = json_object_get_string(field(d, "Resource"));
+        st->resource = json_object_get_string(sl__get(d, "Resource"));
         num_field(c, st, d, "TimeoutSeconds", &st->timeout);
         num_field(c, st, d, "HeartbeatSeconds", &st->heartbeat);
         break;
     case SL_WAIT:
         num_field(c, st, d, "Seconds", &st->seconds);
-        if (has(d, "TimestampPath"))
+        if (sl__has(d, "TimestampPath"))
             st->timestamp_path = ref_path(c, d, "TimestampPath");
-        else if (st->ql == SL_QL_JSONATA && has(d, "Timestamp") &&
-                 sl__is_jsonata(json_object_get_string(field(d, "Timestamp"))))
+        else if (st->ql == SL_QL_JSONATA && sl__has(d, "Timestamp") &&
+                 sl__is_jsonata(
+                     json_object_get_string(sl__get(d, "Timestamp"))))
             st->timestamp_expr =
-                jsonata_tmpl(c, field(d, "Timestamp"), "Timestamp");
-        else if (has(d, "Timestamp"))
-            st->timestamp = json_object_get_string(field(d, "Timestamp"));
+                jsonata_tmpl(c, sl__get(d, "Timestamp"), "Timestamp");
+        else if (sl__has(d, "Timestamp"))
+            st->timestamp = json_object_get_string(sl__get(d, "Timestamp"));
         break;
     case SL_FAIL:
         st->error = fail_field(c, st, "Error");

@@ -43,7 +43,7 @@ static bool var_lookup(void *ud, const char *name, json_object **value)
     return c->var && c->var(c->var_ud, name, value);
 }
 
-static sl_path_env path_env(const sl_ctx *c, json_object *input)
+sl_path_env sl__path_env(const sl_ctx *c, json_object *input)
 {
     sl_path_env env = {input, c->context, var_lookup, (void *)c};
     return env;
@@ -53,7 +53,7 @@ static sl_path_env path_env(const sl_ctx *c, json_object *input)
 static int eval_path(const sl_path *p, json_object *input, const sl_ctx *c,
                      json_object **out, sl_error *err)
 {
-    sl_path_env env = path_env(c, input);
+    sl_path_env env = sl__path_env(c, input);
     char *why = NULL;
     if (sl_path_eval(p, &env, out, &why) == 0)
         return 0;
@@ -69,7 +69,7 @@ static int eval_path(const sl_path *p, json_object *input, const sl_ctx *c,
 static int tmpl_path(const sl_tmpl *t, json_object *input, const sl_ctx *c,
                      json_object **out, sl_error *err)
 {
-    sl_path_env env = path_env(c, input);
+    sl_path_env env = sl__path_env(c, input);
     char *why = NULL;
     if (sl_path_eval(t->path, &env, out, &why) == 0)
         return 0;
@@ -86,7 +86,7 @@ static int tmpl_path(const sl_tmpl *t, json_object *input, const sl_ctx *c,
 static int tmpl_call(const sl_tmpl *t, json_object *input, const sl_ctx *c,
                      json_object **out, sl_error *err)
 {
-    sl_path_env env = path_env(c, input);
+    sl_path_env env = sl__path_env(c, input);
     char *why = NULL;
     if (sl_intrinsic_eval(t->call, &env, c->rng, out, &why) == 0)
         return 0;
@@ -275,25 +275,6 @@ int sl_state_output(const sl_state *st, json_object *raw,
         return -1;
     }
     return 0;
-}
-
-const char *sl__json_type_name(json_object *v)
-{
-    switch (json_object_get_type(v)) {
-    case json_type_null:
-        return "null";
-    case json_type_boolean:
-        return "boolean";
-    case json_type_int:
-    case json_type_double:
-        return "number";
-    case json_type_string:
-        return "string";
-    case json_type_array:
-        return "array";
-    default:
-        return "object";
-    }
 }
 
 size_t sl_json_size(json_object *v)

@@ -12,18 +12,6 @@
 
 #include "statelang/sl_choice_int.h"
 
-static bool var_lookup(void *ud, const char *name, json_object **value)
-{
-    const sl_ctx *c = ud;
-    return c->var && c->var(c->var_ud, name, value);
-}
-
-static sl_path_env path_env(const sl_ctx *c, json_object *input)
-{
-    sl_path_env env = {input, c->context, var_lookup, (void *)c};
-    return env;
-}
-
 /* ---- numbers given literally, by path or by expression
  * --------------------------- */
 
@@ -41,7 +29,7 @@ static int num_eval(const sl_num_field *f, json_object *doc, const sl_ctx *c,
         *out = json_object_get(f->literal);
         return 0;
     }
-    sl_path_env env = path_env(c, doc);
+    sl_path_env env = sl__path_env(c, doc);
     char *why = NULL;
     int rc = sl_path_eval(f->path, &env, out, &why);
     free(why);
@@ -125,7 +113,7 @@ static int int_field_any(const sl_num_field *f, json_object *doc,
                               "field '%s' returned an unexpected result type. "
                               "Expected 'integer', but was '%s' for value: %s",
                               f->expr->expr_text, f->name,
-                              sl__json_type_name(v), text);
+                              sl_path__type_name(v), text);
         else
             sl__runtime_error(c, err, "States.Runtime",
                               "The %sPath field refers to value \"%s\" which "
@@ -159,7 +147,7 @@ static int choice_branch_true(const sl_state *st, size_t i, json_object *e0,
                               b->condition->expr_text
                                   ? b->condition->expr_text
                                   : bt_json_compact(b->condition->literal),
-                              sl__json_type_name(v), bt_json_compact(v));
+                              sl_path__type_name(v), bt_json_compact(v));
             json_object_put(v);
             return -1;
         }
@@ -167,7 +155,7 @@ static int choice_branch_true(const sl_state *st, size_t i, json_object *e0,
         json_object_put(v);
         return 0;
     }
-    sl_path_env env = path_env(c, e0);
+    sl_path_env env = sl__path_env(c, e0);
     char *why = NULL;
     if (sl_choice_eval(b->rule, &env, yes, &why) != 0) {
         sl__runtime_error(c, err, "States.Runtime", "%s", why ? why : "");
@@ -296,7 +284,7 @@ static int wait_timestamp(const sl_state *st, json_object *e0, const sl_ctx *c,
             if (rc != 0)
                 return -1;
         } else {
-            sl_path_env env = path_env(c, e0);
+            sl_path_env env = sl__path_env(c, e0);
             char *why = NULL;
             rc = sl_path_eval(st->timestamp_path, &env, &v, &why);
             free(why);
@@ -455,7 +443,7 @@ static int jsonata_items(const sl_state *st, json_object *raw, const sl_ctx *c,
                           "field 'Items' returned an unexpected result type. "
                           "Expected 'array', but was '%s' for value: %s",
                           st->items->expr_text ? st->items->expr_text : "",
-                          sl__json_type_name(v), bt_json_compact(v));
+                          sl_path__type_name(v), bt_json_compact(v));
         json_object_put(v);
         return -1;
     }
@@ -473,7 +461,7 @@ int sl_map_items(const sl_state *st, json_object *raw, const sl_ctx *c,
         return -1;
     json_object *v = e0;
     if (st->items_path) {
-        sl_path_env env = path_env(c, e0);
+        sl_path_env env = sl__path_env(c, e0);
         char *why = NULL;
         v = NULL;
         int rc = sl_path_eval(st->items_path, &env, &v, &why);

@@ -242,14 +242,8 @@ int sl_ifn__uuid(sl_ifn *f, json_object **out)
         for (int i = 7; i >= 0; i--, x >>= 8)
             u[half * 8 + i] = (unsigned char)(x & 0xff);
     }
-    u[6] = (unsigned char)((u[6] & 0x0f) | 0x40);
-    u[8] = (unsigned char)((u[8] & 0x3f) | 0x80);
     char text[37];
-    snprintf(text, sizeof text,
-             "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-"
-             "%02x%02x%02x%02x%02x%02x",
-             u[0], u[1], u[2], u[3], u[4], u[5], u[6], u[7], u[8], u[9], u[10],
-             u[11], u[12], u[13], u[14], u[15]);
+    bt_uuid_v4_format(u, text);
     *out = json_object_new_string(text);
     return 0;
 }

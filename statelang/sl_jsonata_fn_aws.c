@@ -126,14 +126,8 @@ static int fn_uuid(sl__jn_ev *e, const sl__jn_call *c, sl__jv *out)
         uint32_t r = (uint32_t)(sl__jn_random(e) * 4294967296.0);
         memcpy(u + i, &r, 4);
     }
-    u[6] = (unsigned char)((u[6] & 0x0F) | 0x40);
-    u[8] = (unsigned char)((u[8] & 0x3F) | 0x80);
     char text[37];
-    snprintf(text, sizeof text,
-             "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-"
-             "%02x%02x%02x%02x%02x%02x",
-             u[0], u[1], u[2], u[3], u[4], u[5], u[6], u[7], u[8], u[9], u[10],
-             u[11], u[12], u[13], u[14], u[15]);
+    bt_uuid_v4_format(u, text);
     *out = sl__jv_str(e, text, 36);
     return 0;
 }

@@ -164,7 +164,6 @@ typedef struct sl_ectx {
 
 void sl_nodes__push(sl_nodes *l, json_object *v);
 /* "null", "boolean", "number", "string", "array" or "object". */
-const char *sl_path__type_name(json_object *v);
 /* The document p starts at ('@' is at); BT_ENOENT for an unset variable. */
 int sl_path__root_doc(sl_ectx *x, const sl_path *p, json_object *at,
                       json_object **doc);

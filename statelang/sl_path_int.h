@@ -83,6 +83,10 @@ int sl_path_assign(const sl_path *p, json_object *root, json_object *value,
 int sl_path__parse_n(const char *text, size_t len, unsigned flags,
                      size_t err_base, sl_path **out, char **err);
 
+/* A JSON value's type as messages name it: "null", "boolean", "number",
+ * "string", "array" or "object". */
+const char *sl_path__type_name(json_object *v);
+
 /* Workflow variable name rules (ASL §10.7): first character a letter or '_'
  * (ASCII or any non-ASCII letter), then letters, digits or '_'; at most 80
  * characters. */

@@ -237,6 +237,21 @@ typedef enum sl_operand {
 int sl__compile_machine(sl_machine *m, char **err);
 void sl__state_fini(sl_state *st);
 
+/* A member of a definition object (NULL when absent or null) / whether it
+ * is present at all (null included): json-c's _get_ex, shorter. */
+static inline json_object *sl__get(json_object *obj, const char *name)
+{
+    json_object *f;
+    return json_object_object_get_ex(obj, name, &f) ? f : NULL;
+}
+
+static inline bool sl__has(json_object *obj, const char *name)
+{
+    json_object *f;
+    return json_object_is_type(obj, json_type_object) &&
+           json_object_object_get_ex(obj, name, &f);
+}
+
 /* ---- Evaluation helpers shared by the data-flow files
  * ------------------------ */
 
@@ -245,8 +260,9 @@ void sl__state_fini(sl_state *st);
 void sl__runtime_error(const sl_ctx *c, sl_error *err, const char *name,
                        const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
-/* A JSON value's type as AWS names it in messages ("number", "array"...). */
-const char *sl__json_type_name(json_object *v);
+/* The environment paths are evaluated in: $ = input, $$ and variables
+ * from c. */
+sl_path_env sl__path_env(const sl_ctx *c, json_object *input);
 /* Evaluates a compiled template with $ = input. */
 int sl__tmpl_eval(const sl_tmpl *t, json_object *input, const sl_ctx *c,
                   json_object **out, sl_error *err);
