@@ -48,6 +48,9 @@ const sl__jn_builtin *sl__jn_builtin_find(const sl__jn_ev *e, const char *name,
             const sl__jn_builtin *b = &parts[p].items[i];
             if (b->aws && !e->env->aws_functions)
                 continue;
+            /* Step Functions does not offer $eval ("use $parse"). */
+            if (e->env->aws_functions && !strcmp(b->name, "eval"))
+                continue;
             if (strcmp(b->name, name) == 0) {
                 *index = base + i;
                 return b;
