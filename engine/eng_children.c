@@ -120,20 +120,54 @@ void eng__parallel_start(eng_frame *f)
  */
 
 /* Starts iteration i: its input through ItemSelector, then the frame. */
-static int start_item(eng_frame *f, sl_error *err)
+/* Iteration i's input: the item through ItemSelector (its context holds
+ * Map.Item). */
+static int item_input(eng_frame *f, size_t i, json_object *item,
+                      json_object **input, sl_error *err)
 {
-    size_t i = f->next_index++;
-    json_object *item = json_object_array_get_idx(f->effective, i);
     json_object *mi = json_object_new_object();
     json_object_object_add(mi, "Index", json_object_new_int64((int64_t)i));
     json_object_object_add(mi, "Value", json_object_get(item));
     json_object *ctx = eng__context(f, mi);
     sl_ctx c;
     eng__sl_ctx(f, &c, ctx);
-    json_object *input = NULL;
-    int rc = sl_map_item_input(f->state, f->input, item, &c, &input, err);
+    int rc = sl_map_item_input(f->state, f->input, item, &c, input, err);
     json_object_put(ctx);
-    if (rc != 0)
+    return rc;
+}
+
+/* With an ItemBatcher the iterations are batches of item inputs, built
+ * up front; f->effective then holds the batches. Takes items. */
+static int batch_items(eng_frame *f, json_object *items, json_object **out,
+                       sl_error *err)
+{
+    json_object *inputs = json_object_new_array();
+    for (size_t i = 0; i < json_object_array_length(items); i++) {
+        json_object *in = NULL;
+        if (item_input(f, i, json_object_array_get_idx(items, i), &in, err)) {
+            json_object_put(inputs);
+            json_object_put(items);
+            return -1;
+        }
+        json_object_array_add(inputs, in);
+    }
+    json_object_put(items);
+    json_object *ctx = eng__context(f, NULL);
+    sl_ctx c;
+    eng__sl_ctx(f, &c, ctx);
+    int rc = sl_map_batches(f->state, f->input, inputs, &c, out, err);
+    json_object_put(ctx);
+    return rc;
+}
+
+static int start_item(eng_frame *f, sl_error *err)
+{
+    size_t i = f->next_index++;
+    json_object *item = json_object_array_get_idx(f->effective, i);
+    json_object *input = NULL;
+    if (sl_state_map_batched(f->state))
+        input = json_object_get(item);
+    else if (item_input(f, i, item, &input, err) != 0)
         return -1;
     int64_t prev = f->prev_id;
     if (!sl_state_map_distributed(f->state))
@@ -177,11 +211,13 @@ void eng__map_start(eng_frame *f)
     eng__sl_ctx(f, &c, ctx);
     sl_error err;
     sl_error_init(&err);
-    json_object *items = NULL;
+    json_object *items = NULL, *batches = NULL;
     int rc = sl_map_items(f->state, f->input, &c, &items, &err);
     if (rc == 0)
         rc = sl_map_concurrency(f->state, f->input, &c, &f->max_concurrency,
                                 &err);
+    if (rc == 0 && sl_state_map_batched(f->state))
+        rc = batch_items(f, json_object_get(items), &batches, &err);
     if (rc != 0) {
         json_object_put(ctx);
         json_object_put(items);
@@ -199,9 +235,16 @@ void eng__map_start(eng_frame *f)
                           &f->tolerated_pct, &err);
     json_object_put(ctx);
     if (rc != 0) {
+        json_object_put(batches);
         eng__work_failed(f, &err);
         sl_error_fini(&err);
         return;
+    }
+    if (batches) {
+        /* The iterations are the batches. */
+        json_object_put(f->effective);
+        f->effective = batches;
+        n = json_object_array_length(batches);
     }
     if (sl_state_map_distributed(f->state)) {
         json_object *r = json_object_new_object();
@@ -422,6 +465,11 @@ int eng__children_restore(eng_frame *f)
         if (rc == 0)
             rc = sl_map_concurrency(f->state, f->input, &c, &f->max_concurrency,
                                     &err);
+        if (rc == 0 && sl_state_map_batched(f->state)) {
+            json_object *batches = NULL;
+            rc = batch_items(f, eff, &batches, &err);
+            eff = rc == 0 ? batches : NULL;
+        }
         if (rc == 0)
             rc = sl_map_tolerance(f->state, f->input, &c, &f->tolerated_count,
                                   &f->tolerated_pct, &err);

@@ -137,10 +137,11 @@ static void flush_err(run_proc *p, bool all)
         p->log(p->ud, start);
         len = 0;
     }
+    if (!p->err_line.data)
+        return;
     memmove(p->err_line.data, start, len);
     p->err_line.len = len;
-    if (p->err_line.data)
-        p->err_line.data[len] = '\0';
+    p->err_line.data[len] = '\0';
 }
 
 static void on_err_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)

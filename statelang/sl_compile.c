@@ -407,6 +407,15 @@ static void compile_map(cctx *c, sl_state *st)
         !strcmp(json_object_get_string(sl__get(pc, "Mode")), "DISTRIBUTED");
     if (sl__has(d, "Label"))
         st->label = json_object_get_string(sl__get(d, "Label"));
+    json_object *b = sl__get(d, "ItemBatcher");
+    if (b) {
+        st->has_batcher = true;
+        num_field(c, st, b, "MaxItemsPerBatch", &st->batch_items);
+        num_field(c, st, b, "MaxInputBytesPerBatch", &st->batch_bytes);
+        if (sl__has(b, "BatchInput"))
+            st->batch_input =
+                value_tmpl(c, st, sl__get(b, "BatchInput"), "BatchInput");
+    }
 }
 
 static void compile_state(cctx *c, sl_state *st)
@@ -491,6 +500,9 @@ void sl__state_fini(sl_state *st)
     tmpl_free(st->cause);
     sl_path_free(st->items_path);
     tmpl_free(st->items);
+    num_fini(&st->batch_items);
+    num_fini(&st->batch_bytes);
+    tmpl_free(st->batch_input);
     tmpl_free(st->item_selector);
 }
 

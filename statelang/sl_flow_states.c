@@ -567,3 +567,73 @@ int sl_map_tolerance(const sl_state *st, json_object *raw, const sl_ctx *c,
     *tolerated_pct = p;
     return rc;
 }
+
+/* ---- ItemBatcher
+ * ------------------------------------------------------------------- */
+
+bool sl_state_map_batched(const sl_state *st)
+{
+    return st->has_batcher;
+}
+
+static json_object *new_batch(json_object *batch_input)
+{
+    json_object *b = json_object_new_object();
+    json_object_object_add(b, "Items", json_object_new_array());
+    if (batch_input)
+        json_object_object_add(b, "BatchInput", json_object_get(batch_input));
+    return b;
+}
+
+int sl_map_batches(const sl_state *st, json_object *raw, json_object *inputs,
+                   const sl_ctx *c, json_object **batches, sl_error *err)
+{
+    if (!st->has_batcher) {
+        *batches = inputs;
+        return 0;
+    }
+    int64_t max_items, max_bytes;
+    json_object *e0 = NULL, *bi = NULL;
+    int rc = int_field(&st->batch_items, raw, c, 1, &max_items, err);
+    if (rc == 0)
+        rc = int_field(&st->batch_bytes, raw, c, 1, &max_bytes, err);
+    if (rc == 0 && st->batch_input) {
+        if (st->ql == SL_QL_JSONATA)
+            rc = sl__jsonata_value(st->batch_input, raw, NULL, NULL, c, &bi,
+                                   err);
+        else if ((rc = sl__input_path(st, raw, c, &e0, err)) == 0)
+            rc = sl__tmpl_eval(st->batch_input, e0, c, &bi, err);
+    }
+    json_object_put(e0);
+    if (rc != 0) {
+        json_object_put(inputs);
+        return -1;
+    }
+    if (max_bytes <= 0 || max_bytes > SL_PAYLOAD_LIMIT_DEFAULT)
+        max_bytes = SL_PAYLOAD_LIMIT_DEFAULT;
+    json_object *out = json_object_new_array();
+    json_object *cur = NULL;
+    size_t cur_bytes = 0, cur_n = 0;
+    size_t base = bi ? sl_json_size(bi) + 30 : 12;
+    for (size_t i = 0; i < json_object_array_length(inputs); i++) {
+        json_object *item = json_object_array_get_idx(inputs, i);
+        size_t sz = sl_json_size(item) + 1;
+        bool full = cur && ((max_items > 0 && (int64_t)cur_n >= max_items) ||
+                            base + cur_bytes + sz > (size_t)max_bytes);
+        if (!cur || full) {
+            cur = new_batch(bi);
+            json_object_array_add(out, cur);
+            cur_bytes = 0;
+            cur_n = 0;
+        }
+        json_object *items;
+        json_object_object_get_ex(cur, "Items", &items);
+        json_object_array_add(items, json_object_get(item));
+        cur_bytes += sz;
+        cur_n++;
+    }
+    json_object_put(bi);
+    json_object_put(inputs);
+    *batches = out;
+    return 0;
+}

@@ -199,6 +199,16 @@ int sl_map_items(const sl_state *st, json_object *raw, const sl_ctx *c,
 /* Map: one iteration's input; c->context must hold Map.Item. */
 int sl_map_item_input(const sl_state *st, json_object *raw, json_object *item,
                       const sl_ctx *c, json_object **out, sl_error *err);
+/* Map with an ItemBatcher: groups the iteration inputs (items after
+ * ItemSelector) into batch inputs {"Items": [...], "BatchInput": ...}
+ * (reference §8.2 step 3): at most MaxItemsPerBatch items and
+ * MaxInputBytesPerBatch bytes each. Takes inputs; *batches is new. Without
+ * an ItemBatcher, *batches is inputs. */
+int sl_map_batches(const sl_state *st, json_object *raw, json_object *inputs,
+                   const sl_ctx *c, json_object **batches, sl_error *err);
+/* Map: true when the state has an ItemBatcher. */
+bool sl_state_map_batched(const sl_state *st);
+
 /* Map: MaxConcurrency (0 = unlimited). */
 int sl_map_concurrency(const sl_state *st, json_object *raw, const sl_ctx *c,
                        int64_t *max_concurrency, sl_error *err);

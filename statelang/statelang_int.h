@@ -147,6 +147,9 @@ struct sl_state {
     const char *resource;
     sl_num_field timeout, heartbeat, seconds;
     sl_num_field max_concurrency, tolerated_count, tolerated_pct;
+    bool has_batcher; /* Map ItemBatcher */
+    sl_num_field batch_items, batch_bytes;
+    sl_tmpl *batch_input;
     const char *timestamp; /* Wait: static Timestamp */
     sl_path *timestamp_path;
     sl_tmpl *timestamp_expr;
