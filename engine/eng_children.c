@@ -76,6 +76,8 @@ static eng_frame *spawn_child(eng_frame *f, size_t index, const sl_scope *scope,
 {
     eng_frame *kid = eng__frame_new(f->ex, f, index, scope, input);
     kid->prev_id = f->prev_id;
+    if (is_map(f) && sl_state_map_distributed(f->state))
+        eng__child_exec_start(f, kid);
     f->kids[index] = kid;
     f->running++;
     eng__frame_save(kid);
@@ -174,7 +176,8 @@ static int start_item(eng_frame *f, sl_error *err)
         prev = eng__event(f->ex, f, "MapIterationStarted",
                           iteration_details(f, i), f->entered_id + 1);
     eng_frame *kid = spawn_child(f, i, sl_state_processor(f->state), input);
-    kid->prev_id = prev;
+    if (!kid->owns_child)
+        kid->prev_id = prev;
     return 0;
 }
 
@@ -309,6 +312,8 @@ static void abort_frame(eng_frame *child, int64_t cause_id)
     }
     child->phase = PH_DONE;
     child->ex->live_frames--;
+    if (child->owns_child)
+        eng__child_exec_finish(child, true);
 }
 
 void eng__children_abort(eng_frame *f)

@@ -47,15 +47,19 @@ int64_t eng__event(eng_exec *x, eng_frame *f, const char *type,
                    json_object *details, int64_t prev)
 {
     eng *e = x->e;
-    /* Nothing is recorded after the end, nor for a distributed Map's
-     * iterations (their events belong to their child executions). */
-    if ((f && f->silent) || (x->status != EX_RUNNING && !x->finishing)) {
+    /* Nothing is recorded after the end. */
+    if (x->status != EX_RUNNING && !x->finishing) {
         json_object_put(details);
         return f ? f->prev_id : x->next_event_id - 1;
     }
+    /* A distributed Map's iterations write their child execution's
+     * history. */
+    eng_child *ch = f ? f->child : NULL;
+    const char *arn = ch ? ch->arn : x->arn;
+    int64_t *next = ch ? &ch->next_event_id : &x->next_event_id;
     /* EXPRESS executions have no history limit on AWS. */
     int64_t limit =
-        x->type == SL_MACHINE_EXPRESS ? 0 : e->opts.max_history_events;
+        x->type == SL_MACHINE_EXPRESS || ch ? 0 : e->opts.max_history_events;
     if (!x->finishing && limit > 0 && x->next_event_id >= limit) {
         /* AWS: the last event allowed becomes the ExecutionFailed. */
         json_object_put(details);
@@ -68,7 +72,7 @@ int64_t eng__event(eng_exec *x, eng_frame *f, const char *type,
         free(cause);
         return f ? f->prev_id : x->next_event_id - 1;
     }
-    int64_t id = x->next_event_id++;
+    int64_t id = (*next)++;
     if (prev < 0)
         prev = f ? f->prev_id : id - 1;
     json_object *ev = json_object_new_object();
@@ -89,7 +93,7 @@ int64_t eng__event(eng_exec *x, eng_frame *f, const char *type,
     }
     eng__kick(e);
     if (store_begin(e->st) != 0 ||
-        store_event_append(e->st, x->arn, id, bt_json_compact(ev)) != 0) {
+        store_event_append(e->st, arn, id, bt_json_compact(ev)) != 0) {
         fprintf(stderr, "baton: level=fatal msg=\"store write failed: %s\"\n",
                 store_errmsg(e->st));
         abort();
@@ -134,9 +138,7 @@ eng_frame *eng__frame_new(eng_exec *x, eng_frame *parent, size_t index,
     f->vars = json_object_new_object();
     f->phase = PH_ENTER;
     f->prev_id = parent ? parent->prev_id : 0;
-    f->silent =
-        parent && (parent->silent || (sl_state_kind(parent->state) == SL_MAP &&
-                                      sl_state_map_distributed(parent->state)));
+    f->child = parent ? parent->child : NULL;
     sl_error_init(&f->error);
     sl_error_init(&f->child_error);
     x->live_frames++;
@@ -171,6 +173,8 @@ void eng__frame_free(eng_frame *f)
     free(f->task_kind);
     free(f->request_id);
     free(f->fn_name);
+    if (f->owns_child)
+        eng__child_free(f->child);
     run_proc_result_fini(&f->task_res);
     free(f);
 }
@@ -193,7 +197,8 @@ static bool has_retry_count(const sl_state *st)
 json_object *eng__context(eng_frame *f, json_object *map_item)
 {
     json_object *c = json_object_new_object();
-    json_object_object_foreach(f->ex->context_exec, k, v)
+    json_object *base = f->child ? f->child->context_exec : f->ex->context_exec;
+    json_object_object_foreach(base, k, v)
         json_object_object_add(c, k, json_object_get(v));
     json_object *s = json_object_new_object();
     json_object_object_add(s, "Name",
@@ -315,6 +320,8 @@ void eng__frame_succeed(eng_frame *f, json_object *output)
         eng__exec_finish(f->ex, EX_SUCCEEDED, json_object_get(output), NULL);
         return;
     }
+    if (f->owns_child)
+        eng__child_exec_finish(f, false);
     eng__frame_save(f);
     eng__child_done(f);
 }
@@ -329,6 +336,8 @@ void eng__frame_fail(eng_frame *f, const sl_error *err)
         eng__exec_finish(f->ex, EX_FAILED, NULL, err);
         return;
     }
+    if (f->owns_child)
+        eng__child_exec_finish(f, false);
     eng__frame_save(f);
     eng__child_done(f);
 }
@@ -541,7 +550,8 @@ static void enter_state(eng_frame *f)
         bt_xcalloc(sl_state_retrier_count(st) + 1, sizeof *f->attempts);
     char *type = bt_xasprintf("%sStateEntered", sl_state_type_name(st));
     /* The first state of an execution points at no event (AWS records 0). */
-    int64_t prev = x->next_event_id == 2 ? 0 : -1;
+    int64_t next = f->child ? f->child->next_event_id : x->next_event_id;
+    int64_t prev = next == 2 ? 0 : -1;
     f->entered_id = eng__event(
         x, f, type, io_details(sl_state_name(st), "input", f->input), prev);
     free(type);

@@ -23,6 +23,7 @@
 #include "store/store.h"
 
 typedef struct eng_exec eng_exec;
+typedef struct eng_child eng_child;
 typedef struct eng_frame eng_frame;
 typedef struct run_proc run_proc;
 typedef struct eng_spawn eng_spawn;
@@ -99,9 +100,21 @@ struct eng_frame {
     json_object *output;
     sl_error error;
     bool failed_;
-    bool silent; /* inside a distributed Map: its events belong to the
-                    child execution, not to this history */
+    eng_child *child; /* inside a distributed Map: the child execution
+                         whose history this frame's events go to */
+    bool owns_child;  /* this frame is that child execution's root */
     bool queued;
+};
+
+/* A distributed Map's child execution: its own ARN, row and history. Its
+ * frames live in the parent execution's tree; the child's root frame owns
+ * this record. */
+struct eng_child {
+    char *arn;
+    char *name;
+    int64_t next_event_id;
+    int64_t start_ms;
+    json_object *context_exec; /* $$.Execution / $$.StateMachine */
 };
 
 struct eng_exec {
@@ -242,6 +255,16 @@ void eng__spawn_forget(eng_frame *f);
 eng_spawn *eng__spawn_next_free(eng_spawn *s);
 /* A finished call parked on the frame is recorded (pump only). */
 void eng__task_advance(eng_frame *f);
+
+/* ---- eng_mapchild.c: distributed Map child executions ------------------- */
+/* Starts kid (a root frame of a distributed Map's iteration) as a child
+ * execution: its row and ExecutionStarted. */
+void eng__child_exec_start(eng_frame *map, eng_frame *kid);
+/* Ends kid's child execution (status from its frame, or ABORTED). */
+void eng__child_exec_finish(eng_frame *kid, bool aborted);
+/* Recovery: the child record of a frame snapshot naming child_arn. */
+int eng__child_exec_restore(eng_frame *kid, const char *child_arn);
+void eng__child_free(eng_child *c);
 
 /* ---- eng_children.c
  * --------------------------------------------------------------------- */

@@ -112,6 +112,10 @@ static int frame_cb(int64_t id, int64_t parent_id, const char *json, void *ud)
     f->id = id;
     f->state = state;
     restore_fields(f, d);
+    json_object *child_arn;
+    if (json_object_object_get_ex(d, "child_arn", &child_arn) &&
+        eng__child_exec_restore(f, json_object_get_string(child_arn)) != 0)
+        l->rc = BT_EIO;
     json_object_put(d);
     if ((size_t)id >= l->cap) {
         size_t cap = l->cap ? l->cap : 64;

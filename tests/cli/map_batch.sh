@@ -16,9 +16,25 @@ cat >"$tmp/batch.json" <<'J'
    "Parameters":{"n.$":"States.ArrayLength($.Items)","tag.$":"$.BatchInput.tag"},"End":true}}},
  "End":true}}}
 J
-"$baton" run "$tmp/batch.json" --db :memory: \
+"$baton" run "$tmp/batch.json" --db "$tmp/b.db" --name parent \
     --input '{"tag":"t","items":[10,20,30,40,50]}' >"$tmp/out" || {
     echo "FAIL: run"; echo "0 passed, 1 failed"; exit 1; }
+# A DISTRIBUTED Map's batches run as child executions (reference §8.4):
+# ARNs <machine>/<label>:<uuid>, each with its own history.
+"$baton" list --db "$tmp/b.db" --json >"$tmp/list"
+for arn in $(python3 -c 'import json,sys; print(" ".join(x["executionArn"] for x in json.load(open(sys.argv[1]))["executions"] if "/M:" in x["executionArn"]))' "$tmp/list"); do
+    "$baton" history "$arn" --db "$tmp/b.db" --json >>"$tmp/children"
+    echo >>"$tmp/children"
+done
+python3 - "$tmp/children" "$tmp/b.db" <<'P' || { echo "0 passed, 1 failed"; exit 1; }
+import json, sys
+hists = [json.loads(l)["events"] for l in open(sys.argv[1]) if l.strip()]
+assert len(hists) == 3, len(hists)
+for h in hists:
+    types = [e["type"] for e in h]
+    assert types == ["ExecutionStarted", "PassStateEntered", "PassStateExited",
+                     "ExecutionSucceeded"], types
+P
 python3 - "$tmp/out" <<'P'
 import json, sys
 got = json.load(open(sys.argv[1]))
