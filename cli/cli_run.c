@@ -30,6 +30,8 @@ static const char usage[] =
     "\"history\"}\n"
     "  --max-history-events N  fail an execution at N events (default\n"
     "                      25000, as AWS; 0: no limit)\n"
+    "  --payload-limit BYTES   largest state output or task result (default\n"
+    "                      262144, as AWS)\n"
     "\n"
     "Exit status: 0 SUCCEEDED, 1 FAILED / TIMED_OUT / ABORTED, 2 usage or\n"
     "definition errors.\n";
@@ -43,6 +45,7 @@ typedef struct run_opts {
     const char *type;
     bool result_json;
     int64_t max_events;
+    int64_t payload_limit;
     const char **functions;
     size_t nfunctions;
 } run_opts;
@@ -70,6 +73,13 @@ static int parse(int argc, char **argv, run_opts *o)
             o->type = argv[++i];
         } else if (!strcmp(a, "--function") && more) {
             o->functions[o->nfunctions++] = argv[++i];
+        } else if (!strcmp(a, "--payload-limit") && more) {
+            char *end;
+            o->payload_limit = strtoll(argv[++i], &end, 10);
+            if (*end || o->payload_limit < 1) {
+                cli_error("run: --payload-limit wants a number of bytes");
+                return CLI_EXIT_USAGE;
+            }
         } else if (!strcmp(a, "--max-history-events") && more) {
             char *end;
             o->max_events = strtoll(argv[++i], &end, 10);
