@@ -239,8 +239,8 @@ static int setup(eng *e, const run_opts *o, const char *definition,
 
 static int run(const run_opts *o, const char *definition, const char *input)
 {
-    eng_opts eo = {
-        o->db ? o->db : "baton.db", NULL, NULL, 0, false, o->max_events};
+    eng_opts eo = {o->db ? o->db : "baton.db", NULL,  NULL,
+                   (size_t)o->payload_limit,   false, o->max_events};
     eng *e = NULL;
     char *err = NULL, *machine = NULL, *arn = NULL;
     if (eng_open(&eo, &e, &err) != 0) {
