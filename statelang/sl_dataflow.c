@@ -95,28 +95,20 @@ static int tmpl_call(const sl_tmpl *t, json_object *input, const sl_ctx *c,
     return -1;
 }
 
-int sl__tmpl_eval(const sl_tmpl *t, json_object *input, const sl_ctx *c,
+int sl__tmpl_walk(const sl_tmpl *t, sl_tmpl_leaf_fn leaf, void *ud,
                   json_object **out, sl_error *err)
 {
-    switch (t->kind) {
-    case SL_TMPL_LITERAL:
+    if (t->kind == SL_TMPL_LITERAL) {
         *out = json_object_get(t->literal);
         return 0;
-    case SL_TMPL_PATH:
-        return tmpl_path(t, input, c, out, err);
-    case SL_TMPL_CALL:
-        return tmpl_call(t, input, c, out, err);
-    case SL_TMPL_JSONATA:
-        return sl__jsonata_value(t, input, NULL, NULL, c, out, err);
-    case SL_TMPL_OBJECT:
-    case SL_TMPL_ARRAY:
-        break;
     }
+    if (t->kind != SL_TMPL_OBJECT && t->kind != SL_TMPL_ARRAY)
+        return leaf(t, ud, out, err);
     bool obj = t->kind == SL_TMPL_OBJECT;
     json_object *res = obj ? json_object_new_object() : json_object_new_array();
     for (size_t i = 0; i < t->n; i++) {
         json_object *v = NULL;
-        if (sl__tmpl_eval(t->kids[i], input, c, &v, err) != 0) {
+        if (sl__tmpl_walk(t->kids[i], leaf, ud, &v, err) != 0) {
             json_object_put(res);
             return -1;
         }
@@ -127,6 +119,29 @@ int sl__tmpl_eval(const sl_tmpl *t, json_object *input, const sl_ctx *c,
     }
     *out = res;
     return 0;
+}
+
+typedef struct eval_ud {
+    json_object *input;
+    const sl_ctx *c;
+} eval_ud;
+
+static int eval_leaf(const sl_tmpl *t, void *ud, json_object **out,
+                     sl_error *err)
+{
+    eval_ud *u = ud;
+    if (t->kind == SL_TMPL_PATH)
+        return tmpl_path(t, u->input, u->c, out, err);
+    if (t->kind == SL_TMPL_CALL)
+        return tmpl_call(t, u->input, u->c, out, err);
+    return sl__jsonata_value(t, u->input, NULL, NULL, u->c, out, err);
+}
+
+int sl__tmpl_eval(const sl_tmpl *t, json_object *input, const sl_ctx *c,
+                  json_object **out, sl_error *err)
+{
+    eval_ud u = {input, c};
+    return sl__tmpl_walk(t, eval_leaf, &u, out, err);
 }
 
 /* ---- input and output

@@ -95,30 +95,15 @@ static int expr_eval(const sl_tmpl *t, json_object *states, const sl_ctx *c,
     return 0;
 }
 
-static int walk(const sl_tmpl *t, json_object *states, const sl_ctx *c,
-                json_object **out, sl_error *err)
+typedef struct leaf_ud {
+    json_object *states;
+    const sl_ctx *c;
+} leaf_ud;
+
+static int leaf(const sl_tmpl *t, void *ud, json_object **out, sl_error *err)
 {
-    if (t->kind == SL_TMPL_LITERAL) {
-        *out = json_object_get(t->literal);
-        return 0;
-    }
-    if (t->kind == SL_TMPL_JSONATA)
-        return expr_eval(t, states, c, out, err);
-    bool obj = t->kind == SL_TMPL_OBJECT;
-    json_object *res = obj ? json_object_new_object() : json_object_new_array();
-    for (size_t i = 0; i < t->n; i++) {
-        json_object *v = NULL;
-        if (walk(t->kids[i], states, c, &v, err) != 0) {
-            json_object_put(res);
-            return -1;
-        }
-        if (obj)
-            json_object_object_add(res, t->keys[i], v);
-        else
-            json_object_array_add(res, v);
-    }
-    *out = res;
-    return 0;
+    leaf_ud *u = ud;
+    return expr_eval(t, u->states, u->c, out, err);
 }
 
 int sl__jsonata_value(const sl_tmpl *t, json_object *input, json_object *result,
@@ -126,7 +111,8 @@ int sl__jsonata_value(const sl_tmpl *t, json_object *input, json_object *result,
                       json_object **out, sl_error *err)
 {
     json_object *states = states_var(input, result, error_output, c);
-    int rc = walk(t, states, c, out, err);
+    leaf_ud u = {states, c};
+    int rc = sl__tmpl_walk(t, leaf, &u, out, err);
     json_object_put(states);
     return rc;
 }

@@ -266,6 +266,12 @@ void sl__runtime_error(const sl_ctx *c, sl_error *err, const char *name,
 /* The environment paths are evaluated in: $ = input, $$ and variables
  * from c. */
 sl_path_env sl__path_env(const sl_ctx *c, json_object *input);
+/* Walks a template: literals are shared, objects and arrays rebuilt, and
+ * every other node (path, call, JSONata) is handed to leaf. */
+typedef int (*sl_tmpl_leaf_fn)(const sl_tmpl *t, void *ud, json_object **out,
+                               sl_error *err);
+int sl__tmpl_walk(const sl_tmpl *t, sl_tmpl_leaf_fn leaf, void *ud,
+                  json_object **out, sl_error *err);
 /* Evaluates a compiled template with $ = input. */
 int sl__tmpl_eval(const sl_tmpl *t, json_object *input, const sl_ctx *c,
                   json_object **out, sl_error *err);
