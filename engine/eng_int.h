@@ -81,7 +81,8 @@ struct eng_frame {
     char *request_id; /* the call's Lambda request id */
     char *fn_name;    /* the function of the running call */
     int64_t task_timeout_s;
-    bool state_timeout_first; /* the process timeout is TimeoutSeconds */
+    bool state_timeout_first; /* the process timeout is the state's */
+    bool heartbeat_first;     /* ... and it is HeartbeatSeconds */
     run_proc_result task_res; /* TASK: the finished call, when ready */
     bool task_res_ready;
     /* CHILDREN */

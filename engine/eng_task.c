@@ -55,7 +55,8 @@ static bool legacy(const eng_frame *f)
 
 static void record_failure(eng_frame *f, const sl_error *err)
 {
-    bool timeout = err->name && !strcmp(err->name, "States.Timeout");
+    bool timeout = err->name && (!strcmp(err->name, "States.Timeout") ||
+                                 !strcmp(err->name, "States.HeartbeatTimeout"));
     json_object *d = legacy(f) ? json_object_new_object() : task_details(f);
     if (err->name)
         json_object_object_add(d, "error", json_object_new_string(err->name));
@@ -157,7 +158,12 @@ static int interpret(eng_frame *f, const run_proc_result *r,
         return -1;
     }
     if (r->timed_out && f->state_timeout_first) {
-        sl_error_set(err, "States.Timeout", "");
+        /* A function cannot send heartbeats, so HeartbeatSeconds bounds
+         * each call like a shorter timeout (reference §6.2 [IMPL] name). */
+        sl_error_set(err,
+                     f->heartbeat_first ? "States.HeartbeatTimeout"
+                                        : "States.Timeout",
+                     "");
         return -1;
     }
     if (r->timed_out) {
@@ -392,7 +398,7 @@ void eng__spawn_forget(eng_frame *f)
 
 /* Records Scheduled and Started. */
 static void schedule(eng_frame *f, json_object *eff, const char *fn,
-                     int64_t timeout_s)
+                     int64_t timeout_s, int64_t heartbeat_s)
 {
     eng *e = f->ex->e;
     json_object *d;
@@ -417,6 +423,9 @@ static void schedule(eng_frame *f, json_object *eff, const char *fn,
     if (timeout_s > 0)
         json_object_object_add(d, "timeoutInSeconds",
                                json_object_new_int64(timeout_s));
+    if (heartbeat_s > 0 && !legacy(f))
+        json_object_object_add(d, "heartbeatInSeconds",
+                               json_object_new_int64(heartbeat_s));
     eng__event(f->ex, f,
                legacy(f) ? "LambdaFunctionScheduled" : "TaskScheduled", d, -1);
     eng__event(f->ex, f, legacy(f) ? "LambdaFunctionStarted" : "TaskStarted",
@@ -506,9 +515,16 @@ static void task_begin(eng_frame *f, bool resume)
     eng_function *bound = eng__function_find(e, fn);
     int64_t fn_timeout = bound ? bound->timeout_s : 3;
     f->task_timeout_s = fn_timeout;
-    f->state_timeout_first = timeout_s > 0 && timeout_s <= fn_timeout;
+    /* The call is killed at the earliest of the function's own timeout,
+     * the state's TimeoutSeconds and its HeartbeatSeconds. */
+    int64_t state_limit = timeout_s;
+    f->heartbeat_first =
+        heartbeat_s > 0 && (!timeout_s || heartbeat_s < timeout_s);
+    if (f->heartbeat_first)
+        state_limit = heartbeat_s;
+    f->state_timeout_first = state_limit > 0 && state_limit <= fn_timeout;
     if (!resume)
-        schedule(f, eff, fn, timeout_s);
+        schedule(f, eff, fn, timeout_s, heartbeat_s);
     json_object *payload = payload_of(f, eff);
     if (!eng__function_find(e, fn)) {
         char *arn = function_arn(e, fn);
@@ -531,7 +547,7 @@ static void task_begin(eng_frame *f, bool resume)
     s->f = f;
     s->fn = fn;
     s->payload = payload_bytes(f, payload);
-    s->timeout_ms = (f->state_timeout_first ? timeout_s : fn_timeout) * 1000;
+    s->timeout_ms = (f->state_timeout_first ? state_limit : fn_timeout) * 1000;
     json_object_put(payload);
     eng__effect(e, f, spawn_effect, s);
 }
