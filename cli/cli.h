@@ -21,6 +21,9 @@ int cli_exec_main(int argc, char **argv);
 /* `baton jsonata EXPR | --expr-file FILE [options]` */
 int cli_jsonata_main(int argc, char **argv);
 
+/* `baton serve [--db PATH] [--listen HOST:PORT] [--region R] [--account A]` */
+int cli_serve_main(int argc, char **argv);
+
 /* `baton function create|update|delete|list ...` */
 int cli_function_main(int argc, char **argv);
 /* Hidden: `baton __exec-limited MB -- PROGRAM ARGS...` */

@@ -27,6 +27,7 @@ static const char usage[] =
     "  resume             continue every unfinished execution\n"
     "  function ...       register functions (create, update, delete, list)\n"
     "  jsonata EXPR       evaluate a JSONata expression\n"
+    "  serve              serve the AWS Step Functions API over HTTP\n"
     "\n"
     "'baton COMMAND --help' describes each command.\n"
     "\n"
@@ -48,6 +49,7 @@ static const struct command {
     {"function", cli_function_main},
     {"__exec-limited", cli_exec_limited_main},
     {"jsonata", cli_jsonata_main},
+    {"serve", cli_serve_main},
 };
 
 void cli_error(const char *fmt, ...)

@@ -215,6 +215,15 @@ static bool any_running(eng *e)
 
 int eng_resume_all(eng *e, char **err)
 {
+    int rc = eng_resume_start(e, err);
+    if (rc != 0)
+        return rc;
+    eng_run_all(e);
+    return 0;
+}
+
+int eng_resume_start(eng *e, char **err)
+{
     arns a = {NULL, 0};
     int rc = store_exec_each(e->st, true, collect, &a);
     for (size_t i = 0; i < a.n; i++) {
@@ -226,10 +235,7 @@ int eng_resume_all(eng *e, char **err)
         free(a.v[i]);
     }
     free(a.v);
-    if (rc != 0)
-        return rc;
-    eng_run_all(e);
-    return 0;
+    return rc;
 }
 
 void eng_run_all(eng *e)

@@ -54,10 +54,13 @@ int eng_machine_put(eng *e, const char *name, const char *definition,
                         (char *)type_name(type),
                         NULL,
                         eng__now_ms(),
-                        rc == 0 ? cur.revision + 1 : 1};
+                        rc == 0 ? cur.revision + 1 : 1,
+                        rc == 0 ? eng__uuid(e) : NULL};
     store_machine_fini(&cur);
-    if (store_begin(e->st) || store_machine_insert(e->st, &m2) ||
-        commit(e, err)) {
+    int wrc = store_begin(e->st) || store_machine_insert(e->st, &m2) ||
+              commit(e, err);
+    free(m2.revision_id);
+    if (wrc) {
         if (!*err)
             *err = bt_xasprintf("store: %s", store_errmsg(e->st));
         store_rollback(e->st);
@@ -179,7 +182,7 @@ static void deadline_fired(uv_timer_t *t)
         eng__exec_finish(x, EX_TIMED_OUT, NULL, NULL);
 }
 
-static bool name_ok(const char *n)
+bool eng__name_ok(const char *n)
 {
     size_t len = strlen(n);
     if (len == 0 || bt_utf8_length(n, len) > 80)
@@ -200,6 +203,12 @@ int eng_execution_start(eng *e, const char *machine, const char *name,
         return BT_ENOENT;
     }
     const char *text = input ? input : "{}";
+    if (!*text) {
+        *err = bt_xstrdup("Invalid State Machine Execution Input: 'Invalid "
+                          "execution input.'");
+        store_machine_fini(&m);
+        return BT_EINVAL;
+    }
     json_object *probe = NULL;
     bt_json_error jerr;
     if (bt_json_parse(text, strlen(text), BT_LIMIT_JSON_DEPTH, &probe, &jerr) !=
@@ -213,7 +222,7 @@ int eng_execution_start(eng *e, const char *machine, const char *name,
     json_object_put(probe);
     char *gen = name ? NULL : eng__uuid(e);
     const char *nm = name ? name : gen;
-    if (!name_ok(nm)) {
+    if (!eng__name_ok(nm)) {
         *err = bt_xasprintf("Invalid Name: '%s'", nm);
         store_machine_fini(&m);
         return BT_EINVAL;
@@ -233,7 +242,16 @@ int eng_execution_start(eng *e, const char *machine, const char *name,
     store_exec existing;
     memset(&existing, 0, sizeof existing);
     if (store_exec_get(e->st, arn, &existing) == 0) {
+        /* AWS: the same name and input while RUNNING is the same start. */
+        bool same = !strcmp(existing.status, "RUNNING") && existing.input &&
+                    !strcmp(existing.input, text);
         store_exec_fini(&existing);
+        if (same) {
+            *exec_arn = arn;
+            free(gen);
+            store_machine_fini(&m);
+            return 0;
+        }
         *err = bt_xasprintf("Execution Already Exists: '%s'", arn);
         free(arn);
         free(gen);

@@ -13,6 +13,7 @@
 #ifndef BATON_ENGINE_H
 #define BATON_ENGINE_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -77,7 +78,9 @@ int eng_machine_put(eng *e, const char *name, const char *definition,
                     char **err);
 
 /* Starts an execution (input: JSON text, NULL for {}); name NULL generates
- * one. *exec_arn is new. */
+ * one. *exec_arn is new. As on AWS, the same name and input while that
+ * (STANDARD) execution is RUNNING returns it again; otherwise a used name
+ * fails with "Execution Already Exists: '<arn>'". */
 int eng_execution_start(eng *e, const char *machine_arn, const char *name,
                         const char *input, char **exec_arn, char **err);
 
@@ -104,5 +107,72 @@ json_object *eng_execution_describe(eng *e, const char *exec);
 json_object *eng_execution_history(eng *e, const char *exec);
 /* ListExecutions' items (new array), newest first. */
 json_object *eng_execution_list(eng *e);
+
+/* ---- serving: other threads, state machines as a service ----------------
+ * (engine/eng_async.c, engine/eng_machine.c; used by server/)             */
+
+/* Starts continuing every RUNNING execution found in the store without
+ * running the loop (eng_serve or eng_run_all runs them). Loop thread.
+ * Returns 0 or a negative code with a new message in *err. */
+int eng_resume_start(eng *e, char **err);
+
+/* Prepares e to receive work from other threads (eng_post). Loop thread;
+ * call before any other thread may call eng_post, and eng_async_close
+ * before eng_close. Returns 0. */
+int eng_async_open(eng *e);
+/* Queues fn(arg) to run on the loop thread, in posting order. Callable from
+ * any thread (the only eng_* function that is). Returns 0, or BT_EINVAL
+ * when e does not accept work (before eng_async_open, after
+ * eng_async_close began); then fn never runs and the caller keeps arg. */
+int eng_post(eng *e, void (*fn)(void *arg), void *arg);
+/* Runs the loop — executions, timers, processes and posted work — until
+ * *stop becomes non-zero (a signal handler may set it; it is checked at
+ * least every 100 ms). Executions stay durable; the next eng_serve or
+ * eng_resume_start continues them. Loop thread. Returns 0. */
+int eng_serve(eng *e, volatile sig_atomic_t *stop);
+/* Stops accepting posts, runs those already queued, calls every pending
+ * watch (see eng_execution_watch) and releases what eng_async_open set up.
+ * Loop thread, outside eng_serve; no other thread may call eng_post once
+ * this has begun (the server shuts its door first). */
+void eng_async_close(eng *e);
+/* Calls fn(arg) on the loop thread once the execution exec_arn has ended
+ * and its end is committed — or, earlier, from eng_async_close (the
+ * execution then still runs: check its status). Needs eng_async_open.
+ * Returns 0, or BT_ENOENT when exec_arn is not running in this engine (fn
+ * is then never called). */
+int eng_execution_watch(eng *e, const char *exec_arn, void (*fn)(void *arg),
+                        void *arg);
+
+/* CreateStateMachine. name is checked (AWS's rules: "Invalid Name: '<n>'"),
+ * definition compiled with type's rules. Same name with the identical
+ * definition string and type returns the existing machine; a different one
+ * fails with "State Machine Already Exists: '<arn>'". role_arn may be NULL.
+ * On success *out is a new object {stateMachineArn, creationDate}.
+ * Returns 0, BT_EINVALID (diags filled), BT_EINVAL (message in *err, new)
+ * or BT_EIO. Loop thread. */
+int eng_machine_create(eng *e, const char *name, const char *definition,
+                       sl_machine_type type, const char *role_arn,
+                       json_object **out, sl_diags *diags, char **err);
+/* DescribeStateMachine's members as a new object, or NULL when no machine
+ * has that (unqualified) ARN. */
+json_object *eng_machine_describe(eng *e, const char *arn);
+/* ListStateMachines' items (new array) sorted by name:
+ * {stateMachineArn, name, type, creationDate}. */
+json_object *eng_machine_list(eng *e);
+/* UpdateStateMachine: definition and/or role_arn (NULL: unchanged). A
+ * change adds a revision with a new revisionId; no change keeps the
+ * current one. *out is a new {updateDate, revisionId?}. Returns 0,
+ * BT_ENOENT ("State Machine Does Not Exist: '<arn>'" in *err),
+ * BT_EINVALID (diags filled) or BT_EIO. */
+int eng_machine_update(eng *e, const char *arn, const char *definition,
+                       const char *role_arn, json_object **out, sl_diags *diags,
+                       char **err);
+/* DeleteStateMachine: stops (ABORTED) its running executions, then
+ * deletes every revision. Unknown ARNs are not an error. 0 or BT_EIO. */
+int eng_machine_delete(eng *e, const char *arn, char **err);
+/* DescribeStateMachineForExecution's members (the revision the execution
+ * runs) as a new object; NULL when the execution is unknown, and *gone set
+ * when the execution exists but its machine was deleted. */
+json_object *eng_execution_machine(eng *e, const char *exec_arn, bool *gone);
 
 #endif

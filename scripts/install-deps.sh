@@ -28,6 +28,7 @@ uuid-dev
 libcmocka-dev
 libpcre2-dev
 python3
+awscli
 "
 
 missing=""

@@ -41,7 +41,9 @@ typedef struct store_machine {
     char *type; /* STANDARD / EXPRESS */
     char *role_arn;
     int64_t created_ms;
-    int64_t revision; /* 1, 2, ... each UpdateStateMachine adds one */
+    int64_t revision;  /* 1, 2, ... each UpdateStateMachine adds one */
+    char *revision_id; /* UpdateStateMachine's revisionId; NULL for the
+                          first revision */
 } store_machine;
 
 void store_machine_fini(store_machine *m);
@@ -51,6 +53,14 @@ int store_machine_insert(store *s, const store_machine *m);
  * BT_ENOENT or BT_EIO. */
 int store_machine_get(store *s, const char *arn, int64_t revision,
                       store_machine *out);
+/* Calls fn with the first revision of each machine (its name, type and
+ * creation time) in name order. fn returns non-zero to stop. 0 or BT_EIO. */
+int store_machine_each_first(store *s,
+                             int (*fn)(const store_machine *m, void *ud),
+                             void *ud);
+/* Deletes every revision of a machine (none existing is not an error).
+ * Returns 0 or BT_EIO. */
+int store_machine_delete(store *s, const char *arn);
 
 /* ---- executions
  * ------------------------------------------------------------------ */

@@ -9,6 +9,8 @@
  * Schema version 2 adds:
  *   functions(name PK, command, cwd, env, timeout_s, memory_mb,
  *             concurrency, created_ms, updated_ms)
+ * Schema version 3 adds machines.revision_id (UpdateStateMachine's
+ * revisionId; NULL for a machine's first revision).
  * Every statement is prepared once in store_open.
  */
 #include "store/store.h"
@@ -21,6 +23,8 @@
 enum {
     Q_MACHINE_INSERT,
     Q_MACHINE_GET,
+    Q_MACHINE_FIRSTS,
+    Q_MACHINE_DELETE,
     Q_EXEC_INSERT,
     Q_EXEC_FINISH,
     Q_EXEC_GET,
@@ -45,18 +49,25 @@ enum {
     "arn, machine_arn, machine_revision, name, type, status, input, output, "  \
     "error, cause, start_ms, stop_ms"
 
+#define MACHINE_COLS                                                           \
+    "arn, name, definition, type, role_arn, created_ms, revision, "            \
+    "revision_id"
+
 #define FN_COLS                                                                \
     "name, command, cwd, env, timeout_s, memory_mb, concurrency, "             \
     "created_ms, updated_ms"
 
 static const char *const queries[Q_COUNT] = {
     [Q_MACHINE_INSERT] = "INSERT INTO machines(arn, name, definition, type, "
-                         "role_arn, created_ms, revision) "
-                         "VALUES(?,?,?,?,?,?,?)",
-    [Q_MACHINE_GET] = "SELECT arn, name, definition, type, role_arn, "
-                      "created_ms, revision FROM machines WHERE arn = ? AND "
-                      "(?2 = 0 OR revision = ?2) ORDER BY revision DESC "
+                         "role_arn, created_ms, revision, revision_id) "
+                         "VALUES(?,?,?,?,?,?,?,?)",
+    [Q_MACHINE_GET] = "SELECT " MACHINE_COLS " FROM machines WHERE arn = ? "
+                      "AND (?2 = 0 OR revision = ?2) ORDER BY revision DESC "
                       "LIMIT 1",
+    [Q_MACHINE_FIRSTS] = "SELECT " MACHINE_COLS " FROM machines m WHERE "
+                         "revision = (SELECT MIN(revision) FROM machines "
+                         "WHERE arn = m.arn) ORDER BY name",
+    [Q_MACHINE_DELETE] = "DELETE FROM machines WHERE arn = ?",
     [Q_EXEC_INSERT] = "INSERT INTO executions(" EXEC_COLS ") "
                       "VALUES(?,?,?,?,?,?,?,?,?,?,?,?)",
     [Q_EXEC_FINISH] = "UPDATE executions SET status = ?, output = ?, error = "
@@ -123,9 +134,12 @@ static const char schema_v2[] =
     " memory_mb INTEGER NOT NULL, concurrency INTEGER NOT NULL,"
     " created_ms INTEGER NOT NULL, updated_ms INTEGER NOT NULL);";
 
+static const char schema_v3[] =
+    "ALTER TABLE machines ADD COLUMN revision_id TEXT;";
+
 /* Each step takes the schema from version i to i + 1. */
-static const char *const migrations[] = {schema_v1, schema_v2};
-#define SCHEMA_VERSION 2
+static const char *const migrations[] = {schema_v1, schema_v2, schema_v3};
+#define SCHEMA_VERSION 3
 
 static int migrate(store *s)
 {
@@ -273,6 +287,7 @@ void store_machine_fini(store_machine *m)
     free(m->definition);
     free(m->type);
     free(m->role_arn);
+    free(m->revision_id);
     memset(m, 0, sizeof *m);
 }
 
@@ -286,6 +301,45 @@ int store_machine_insert(store *s, const store_machine *m)
     bind_text(st, 5, m->role_arn);
     sqlite3_bind_int64(st, 6, m->created_ms);
     sqlite3_bind_int64(st, 7, m->revision);
+    bind_text(st, 8, m->revision_id);
+    return done(st);
+}
+
+static void read_machine(sqlite3_stmt *st, store_machine *out)
+{
+    out->arn = col_text(st, 0);
+    out->name = col_text(st, 1);
+    out->definition = col_text(st, 2);
+    out->type = col_text(st, 3);
+    out->role_arn = col_text(st, 4);
+    out->created_ms = sqlite3_column_int64(st, 5);
+    out->revision = sqlite3_column_int64(st, 6);
+    out->revision_id = col_text(st, 7);
+}
+
+int store_machine_each_first(store *s,
+                             int (*fn)(const store_machine *m, void *ud),
+                             void *ud)
+{
+    sqlite3_stmt *st = q(s, Q_MACHINE_FIRSTS);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        store_machine m;
+        memset(&m, 0, sizeof m);
+        read_machine(st, &m);
+        int stop = fn(&m, ud);
+        store_machine_fini(&m);
+        if (stop)
+            break;
+    }
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : BT_EIO;
+}
+
+int store_machine_delete(store *s, const char *arn)
+{
+    sqlite3_stmt *st = q(s, Q_MACHINE_DELETE);
+    bind_text(st, 1, arn);
     return done(st);
 }
 
@@ -296,15 +350,8 @@ int store_machine_get(store *s, const char *arn, int64_t revision,
     bind_text(st, 1, arn);
     sqlite3_bind_int64(st, 2, revision);
     int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
-        out->arn = col_text(st, 0);
-        out->name = col_text(st, 1);
-        out->definition = col_text(st, 2);
-        out->type = col_text(st, 3);
-        out->role_arn = col_text(st, 4);
-        out->created_ms = sqlite3_column_int64(st, 5);
-        out->revision = sqlite3_column_int64(st, 6);
-    }
+    if (rc == SQLITE_ROW)
+        read_machine(st, out);
     sqlite3_reset(st);
     return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? BT_ENOENT : BT_EIO;
 }

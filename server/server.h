@@ -1,0 +1,48 @@
+/*
+ * server: `baton serve` — the AWS Step Functions API (AWS JSON 1.0 over
+ * HTTP) in front of the engine, served by libmicrohttpd.
+ *
+ * Threading: libmicrohttpd's thread reads requests and writes responses;
+ * it never touches json-c or the engine. A complete request is posted to
+ * the engine's loop (eng_post), answered there, and handed back; the
+ * connection is suspended meanwhile, so no thread ever waits for the loop.
+ *
+ * Shutdown order (the loop thread does all of it):
+ *   eng_serve returns -> srv_close_door (new requests get 503)
+ *   -> eng_async_close (queued requests answered) -> srv_stop -> eng_close.
+ */
+#ifndef BATON_SERVER_H
+#define BATON_SERVER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "engine/engine.h"
+
+typedef struct srv srv;
+
+/* Request bodies above this get 413 (a 1 MiB definition escaped inside a
+ * JSON string fits). */
+#define SRV_BODY_MAX_BYTES (2u * 1024u * 1024u)
+
+typedef struct srv_opts {
+    const char *listen; /* "HOST:PORT", IPv4; NULL: "127.0.0.1:8083"; port 0
+                           picks a free one (srv_port tells) */
+    bool quiet;         /* no per-request log lines */
+} srv_opts;
+
+/* Starts serving on its own thread. e must have had eng_async_open.
+ * Returns 0 and a new server, or BT_EINVAL / BT_EIO with a new message in
+ * *err (bad address, port in use). Loop thread. */
+int srv_start(eng *e, const srv_opts *opts, srv **out, char **err);
+/* The TCP port the server listens on. */
+uint16_t srv_port(const srv *s);
+/* From now on requests are answered 503 without reaching the engine; after
+ * this returns no thread calls eng_post any more. */
+void srv_close_door(srv *s);
+/* Waits (at most 2 s) until every answered request has been sent, stops
+ * the HTTP thread and frees s. Call after eng_async_close. */
+void srv_stop(srv *s);
+
+#endif

@@ -1,0 +1,297 @@
+/*
+ * The HTTP side: libmicrohttpd's thread collects each request, posts it to
+ * the engine's loop with the connection suspended, and sends the response
+ * the loop hands back. Nothing here parses JSON or touches the engine
+ * beyond eng_post; only GET / (health) and transport errors (413, 404,
+ * 503) are answered on this thread, from fixed texts.
+ */
+#include "server/server.h"
+
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "server/srv_int.h"
+
+static int64_t now_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/* splitmix64: request ids are unique, not secret. */
+static uint64_t mix(uint64_t x)
+{
+    x += UINT64_C(0x9e3779b97f4a7c15);
+    x = (x ^ (x >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
+    x = (x ^ (x >> 27)) * UINT64_C(0x94d049bb133111eb);
+    return x ^ (x >> 31);
+}
+
+static void request_id(srv *s, char out[37])
+{
+    uint64_t n = atomic_fetch_add(&s->seq, 1);
+    uint64_t a = mix(s->seed ^ n), b = mix(a ^ n);
+    unsigned char u[16];
+    memcpy(u, &a, 8);
+    memcpy(u + 8, &b, 8);
+    bt_uuid_v4_format(u, out);
+}
+
+static srv_req *req_new(srv *s, struct MHD_Connection *conn, const char *method,
+                        const char *url)
+{
+    srv_req *r = bt_xcalloc(1, sizeof *r);
+    r->s = s;
+    r->conn = conn;
+    snprintf(r->method, sizeof r->method, "%s", method);
+    r->path = bt_xstrdup(url);
+    const char *t =
+        MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Amz-Target");
+    r->target = t ? bt_xstrdup(t) : NULL;
+    bt_buf_init(&r->body);
+    r->start_us = now_us();
+    request_id(s, r->request_id);
+    atomic_init(&r->phase, REQ_READING);
+    return r;
+}
+
+static void req_free(srv_req *r)
+{
+    free(r->path);
+    free(r->target);
+    bt_buf_fini(&r->body);
+    free(r->resp);
+    free(r);
+}
+
+/* A fixed-text answer given on the HTTP thread (no JSON library). */
+static void reply_here(srv_req *r, int status, srv_error err, const char *text)
+{
+    r->status = status;
+    r->err_type = err ? srv__error_code(err) : NULL;
+    r->resp = bt_xstrdup(text);
+    r->resp_len = strlen(text);
+    atomic_store(&r->phase, REQ_READY);
+}
+
+static enum MHD_Result send_reply(srv_req *r)
+{
+    struct MHD_Response *resp = MHD_create_response_from_buffer(
+        r->resp_len, r->resp, MHD_RESPMEM_MUST_FREE);
+    r->resp = NULL;
+    if (!resp)
+        return MHD_NO;
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
+                            "application/x-amz-json-1.0");
+    MHD_add_response_header(resp, "x-amzn-RequestId", r->request_id);
+    if (r->err_type)
+        MHD_add_response_header(resp, "X-Amzn-Errortype", r->err_type);
+    enum MHD_Result ret =
+        MHD_queue_response(r->conn, (unsigned)r->status, resp);
+    MHD_destroy_response(resp);
+    return ret;
+}
+
+/* Hands a complete request to the loop, or answers 503 when closing. */
+static void post_request(srv *s, srv_req *r)
+{
+    atomic_store(&r->phase, REQ_POSTED);
+    MHD_suspend_connection(r->conn);
+    pthread_mutex_lock(&s->door);
+    int rc = s->closing ? -1 : eng_post(s->e, srv__handle, r);
+    if (rc == 0) {
+        r->posted = true;
+        atomic_fetch_add(&s->outstanding, 1);
+    }
+    pthread_mutex_unlock(&s->door);
+    if (rc != 0) {
+        reply_here(r, 503, SRV_UNAVAILABLE,
+                   "{\"__type\":\"ServiceUnavailable\",\"message\":\"The "
+                   "server is shutting down\"}");
+        MHD_resume_connection(r->conn);
+    }
+}
+
+static void route(srv *s, srv_req *r)
+{
+    if (!strcmp(r->path, "/") &&
+        (!strcmp(r->method, "GET") || !strcmp(r->method, "HEAD"))) {
+        reply_here(r, 200, SRV_OK, "{\"status\":\"ok\"}");
+    } else if (strcmp(r->path, "/") != 0) {
+        reply_here(r, 404, SRV_OK, "{\"message\":\"Not Found\"}");
+    } else if (strcmp(r->method, "POST") != 0) {
+        reply_here(r, 405, SRV_OK, "{\"message\":\"Method Not Allowed\"}");
+    } else if (r->too_large) {
+        char text[160];
+        snprintf(text, sizeof text,
+                 "{\"__type\":\"RequestEntityTooLargeException\","
+                 "\"message\":\"Request body is larger than %u bytes\"}",
+                 SRV_BODY_MAX_BYTES);
+        reply_here(r, 413, SRV_TOO_LARGE, text);
+    } else {
+        post_request(s, r);
+    }
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
+                                  const char *url, const char *method,
+                                  const char *version, const char *data,
+                                  size_t *data_size, void **con_cls)
+{
+    (void)version;
+    srv *s = cls;
+    srv_req *r = *con_cls;
+    if (!r) {
+        *con_cls = req_new(s, conn, method, url);
+        return MHD_YES;
+    }
+    if (*data_size) {
+        if (!r->too_large && r->body.len + *data_size > SRV_BODY_MAX_BYTES) {
+            r->too_large = true;
+            bt_buf_fini(&r->body);
+        }
+        if (!r->too_large)
+            bt_buf_append(&r->body, data, *data_size);
+        *data_size = 0;
+        return MHD_YES;
+    }
+    int phase = atomic_load(&r->phase);
+    if (phase == REQ_READING) {
+        route(s, r);
+        phase = atomic_load(&r->phase);
+    }
+    return phase == REQ_READY ? send_reply(r) : MHD_YES;
+}
+
+static void log_request(srv_req *r)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    struct tm tm;
+    gmtime_r(&ts.tv_sec, &tm);
+    char when[32];
+    strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%S", &tm);
+    double ms = (double)(now_us() - r->start_us) / 1000.0;
+    fprintf(stderr,
+            "ts=%s.%03ldZ level=info msg=request id=%s method=%s path=\"%s\" "
+            "action=%s status=%d error=%s ms=%.2f\n",
+            when, ts.tv_nsec / 1000000, r->request_id, r->method, r->path,
+            r->action ? r->action : "-", r->status,
+            r->err_type ? r->err_type : "-", ms);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+    (void)conn;
+    (void)toe;
+    srv *s = cls;
+    srv_req *r = *con_cls;
+    if (!r)
+        return;
+    *con_cls = NULL;
+    if (!s->quiet)
+        log_request(r);
+    if (r->posted)
+        atomic_fetch_sub(&s->outstanding, 1);
+    req_free(r);
+}
+
+static int parse_listen(const char *listen, struct sockaddr_in *sa, char **err)
+{
+    const char *colon = strrchr(listen, ':');
+    char host[64];
+    if (!colon || (size_t)(colon - listen) >= sizeof host) {
+        *err = bt_xasprintf("--listen %s: expected HOST:PORT", listen);
+        return BT_EINVAL;
+    }
+    memcpy(host, listen, (size_t)(colon - listen));
+    host[colon - listen] = '\0';
+    char *end;
+    long port = strtol(colon + 1, &end, 10);
+    memset(sa, 0, sizeof *sa);
+    sa->sin_family = AF_INET;
+    sa->sin_port = htons((uint16_t)port);
+    if (!colon[1] || *end || port < 0 || port > 65535 ||
+        inet_pton(AF_INET, host, &sa->sin_addr) != 1) {
+        *err = bt_xasprintf("--listen %s: expected an IPv4 HOST:PORT", listen);
+        return BT_EINVAL;
+    }
+    return 0;
+}
+
+static uint64_t seed(void)
+{
+    uint64_t v = 0;
+    FILE *f = fopen("/dev/urandom", "rb");
+    if (f) {
+        if (fread(&v, sizeof v, 1, f) != 1)
+            v = 0;
+        fclose(f);
+    }
+    return v ? v : (uint64_t)now_us() ^ (uint64_t)getpid();
+}
+
+int srv_start(eng *e, const srv_opts *opts, srv **out, char **err)
+{
+    struct sockaddr_in sa;
+    const char *listen = opts->listen ? opts->listen : "127.0.0.1:8083";
+    int rc = parse_listen(listen, &sa, err);
+    if (rc != 0)
+        return rc;
+    srv *s = bt_xcalloc(1, sizeof *s);
+    s->e = e;
+    s->quiet = opts->quiet;
+    s->seed = seed();
+    pthread_mutex_init(&s->door, NULL);
+    atomic_init(&s->outstanding, 0);
+    atomic_init(&s->seq, 0);
+    s->d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO |
+                                MHD_ALLOW_SUSPEND_RESUME,
+                            0, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR,
+                            (struct sockaddr *)&sa, MHD_OPTION_NOTIFY_COMPLETED,
+                            on_completed, s, MHD_OPTION_CONNECTION_TIMEOUT,
+                            (unsigned)120, MHD_OPTION_CONNECTION_LIMIT,
+                            (unsigned)1000, MHD_OPTION_END);
+    if (!s->d) {
+        *err = bt_xasprintf("cannot listen on %s", listen);
+        pthread_mutex_destroy(&s->door);
+        free(s);
+        return BT_EIO;
+    }
+    const union MHD_DaemonInfo *info =
+        MHD_get_daemon_info(s->d, MHD_DAEMON_INFO_BIND_PORT);
+    s->port = info ? info->port : ntohs(sa.sin_port);
+    *out = s;
+    return 0;
+}
+
+uint16_t srv_port(const srv *s)
+{
+    return s->port;
+}
+
+void srv_close_door(srv *s)
+{
+    pthread_mutex_lock(&s->door);
+    s->closing = true;
+    pthread_mutex_unlock(&s->door);
+}
+
+void srv_stop(srv *s)
+{
+    /* Answered requests still have to leave through the HTTP thread. */
+    struct timespec tick = {0, 10000000};
+    for (int i = 0; i < 200 && atomic_load(&s->outstanding) > 0; i++)
+        nanosleep(&tick, NULL);
+    MHD_stop_daemon(s->d);
+    pthread_mutex_destroy(&s->door);
+    free(s);
+}

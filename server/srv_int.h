@@ -1,0 +1,161 @@
+/*
+ * server internals: the request record shared by the HTTP thread and the
+ * loop, the AWS error table, and the per-action call context.
+ *
+ * Request lifecycle (srv_req.phase):
+ *   READING  the HTTP thread collects the body (only it touches the record)
+ *   POSTED   the record belongs to the loop, which parses it, runs the
+ *            action and writes status/body/error type
+ *   READY    the loop released the response (atomic store) and resumed the
+ *            connection; the HTTP thread sends it and frees the record
+ */
+#ifndef BATON_SRV_INT_H
+#define BATON_SRV_INT_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+
+#include "server/server.h"
+
+/* AWS error codes, their HTTP status, and the message prefix by which an
+ * engine message (AWS's own text) is recognised. */
+#define SRV_ERRORS(X)                                                          \
+    X(SRV_INVALID_ARN, "InvalidArn", 400, "Invalid Arn: ")                     \
+    X(SRV_MACHINE_MISSING, "StateMachineDoesNotExist", 400,                    \
+      "State Machine Does Not Exist: ")                                        \
+    X(SRV_EXEC_MISSING, "ExecutionDoesNotExist", 400,                          \
+      "Execution Does Not Exist: ")                                            \
+    X(SRV_MACHINE_EXISTS, "StateMachineAlreadyExists", 400,                    \
+      "State Machine Already Exists: ")                                        \
+    X(SRV_EXEC_EXISTS, "ExecutionAlreadyExists", 400,                          \
+      "Execution Already Exists: ")                                            \
+    X(SRV_INVALID_DEFINITION, "InvalidDefinition", 400,                        \
+      "Invalid State Machine Definition: ")                                    \
+    X(SRV_INVALID_NAME, "InvalidName", 400, "Invalid Name: ")                  \
+    X(SRV_INVALID_INPUT, "InvalidExecutionInput", 400,                         \
+      "Invalid State Machine Execution Input: ")                               \
+    X(SRV_INVALID_TOKEN, "InvalidToken", 400, "Invalid Token: ")               \
+    X(SRV_TYPE_NOT_SUPPORTED, "StateMachineTypeNotSupported", 400,             \
+      "This operation is not supported by this type of state machine")         \
+    X(SRV_MISSING_PARAMETER, "MissingRequiredParameter", 400, NULL)            \
+    X(SRV_VALIDATION, "ValidationException", 400, NULL)                        \
+    X(SRV_SERIALIZATION, "SerializationException", 400, NULL)                  \
+    X(SRV_UNKNOWN_OPERATION, "UnknownOperationException", 400, NULL)           \
+    X(SRV_TOO_LARGE, "RequestEntityTooLargeException", 413, NULL)              \
+    X(SRV_INTERNAL, "InternalFailure", 500, NULL)                              \
+    X(SRV_UNAVAILABLE, "ServiceUnavailable", 503, NULL)
+
+typedef enum srv_error {
+    SRV_OK = 0,
+#define SRV_ERR_ENUM(id, code, status, prefix) id,
+    SRV_ERRORS(SRV_ERR_ENUM)
+#undef SRV_ERR_ENUM
+} srv_error;
+
+const char *srv__error_code(srv_error e);
+int srv__error_status(srv_error e);
+/* The error whose message prefix starts msg; SRV_INTERNAL when none. */
+srv_error srv__error_of_message(const char *msg);
+
+enum { REQ_READING, REQ_POSTED, REQ_READY };
+
+typedef struct srv_req {
+    srv *s;
+    struct MHD_Connection *conn;
+    char method[8];
+    char *path;
+    char *target; /* X-Amz-Target, or NULL */
+    bt_buf body;
+    bool too_large;
+    bool posted; /* counted in srv.outstanding */
+    int64_t start_us;
+    char request_id[37];
+    /* the response, written before phase becomes READY */
+    int status;
+    char *resp; /* malloc'd; libmicrohttpd frees it */
+    size_t resp_len;
+    const char *err_type; /* static, or NULL on success */
+    const char *action;   /* static, for the log line */
+    atomic_int phase;
+} srv_req;
+
+struct srv {
+    eng *e;
+    struct MHD_Daemon *d;
+    uint16_t port;
+    bool quiet;
+    pthread_mutex_t door; /* guards closing against eng_post */
+    bool closing;
+    atomic_long outstanding; /* posted, not yet sent */
+    uint64_t seed;           /* request ids, pagination tokens */
+    atomic_ullong seq;
+};
+
+/* The loop's side of one request (posted with eng_post). */
+void srv__handle(void *req);
+/* Stores a response on r and hands it back to the HTTP thread; r must not
+ * be touched afterwards. body is borrowed. */
+void srv__reply(srv_req *r, int status, srv_error err, const char *body,
+                size_t len);
+
+/* One action call on the loop. */
+typedef struct srv_call {
+    srv *s;
+    eng *e;
+    srv_req *r;
+    json_object *in; /* the request object (borrowed) */
+    json_object *out;
+    srv_error err;
+    char *msg;     /* new; NULL: no message member */
+    bool deferred; /* the action answers later (StartSyncExecution) */
+} srv_call;
+
+/* Sets the call's error (msg printf-style; NULL for none). Returns false
+ * so handlers can `return srv__fail(...)` from bool helpers. */
+bool srv__fail(srv_call *c, srv_error err, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Finishes c: its out object or its error, serialised and replied. */
+void srv__finish(srv_call *c);
+
+/* Request members. Each returns false after setting the error when the
+ * member has the wrong JSON type or breaks a constraint. */
+bool srv__str(srv_call *c, const char *member, bool required, size_t max,
+              bool sensitive, const char **out);
+bool srv__int(srv_call *c, const char *member, int64_t min, int64_t max,
+              int64_t *out);
+bool srv__bool(srv_call *c, const char *member, bool *out);
+/* values is NULL-terminated; *out stays NULL when the member is absent. */
+bool srv__enum(srv_call *c, const char *member, const char *const *values,
+               const char **out);
+/* An ARN of resource type `type` (or also `type2`, may be NULL). */
+bool srv__arn(srv_call *c, const char *member, const char *type,
+              const char *type2, const char **out);
+/* Pagination (reference §12.7): reads maxResults / nextToken, moves the
+ * page of items (taken) into c->out[list] and adds nextToken when more
+ * remain. key binds tokens to the request (e.g. the ARN). */
+bool srv__page(srv_call *c, json_object *items, const char *list,
+               const char *key, size_t token_max);
+/* Fails c with err and the message an engine call returned (taken). */
+void srv__fail_engine(srv_call *c, char *msg);
+
+/* Actions (srv_machine.c, srv_exec.c). */
+#define SRV_ACTIONS(X)                                                         \
+    X(CreateStateMachine, srv__create_state_machine)                           \
+    X(DescribeStateMachine, srv__describe_state_machine)                       \
+    X(ListStateMachines, srv__list_state_machines)                             \
+    X(UpdateStateMachine, srv__update_state_machine)                           \
+    X(DeleteStateMachine, srv__delete_state_machine)                           \
+    X(ValidateStateMachineDefinition, srv__validate_definition)                \
+    X(StartExecution, srv__start_execution)                                    \
+    X(StartSyncExecution, srv__start_sync_execution)                           \
+    X(DescribeExecution, srv__describe_execution)                              \
+    X(ListExecutions, srv__list_executions)                                    \
+    X(GetExecutionHistory, srv__get_execution_history)                         \
+    X(StopExecution, srv__stop_execution)                                      \
+    X(DescribeStateMachineForExecution, srv__describe_machine_for_execution)
+
+#define SRV_ACTION_DECL(name, fn) void fn(srv_call *c);
+SRV_ACTIONS(SRV_ACTION_DECL)
+#undef SRV_ACTION_DECL
+
+#endif
