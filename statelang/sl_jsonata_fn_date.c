@@ -227,6 +227,10 @@ static void add_literal(sl__jn_ev *e, dpic *p, const char *s, size_t n)
     }
 }
 
+/* Widths past this are treated as this: they could only pad a result to
+ * gigabytes (the reference fails such a string with a RangeError). */
+#define WIDTH_MAX 100000.0
+
 /* parseInt of a width, NaN when it has no digits */
 static double width_value(const char *s, size_t n, bool *present)
 {
@@ -235,7 +239,7 @@ static double width_value(const char *s, size_t n, bool *present)
     size_t i = 0;
     while (i < n && s[i] >= '0' && s[i] <= '9')
         v = v * 10 + (s[i++] - '0');
-    return i == 0 ? NAN : v;
+    return i == 0 ? NAN : fmin(v, WIDTH_MAX);
 }
 
 static void parse_width(dpart *d, const char *w, size_t n)
@@ -395,7 +399,9 @@ static int format_timezone(sl__jn_ev *e, const dpart *d, double oh, double om,
     } else if (digits == 1 || digits == 2) {
         if (sl__jn_int_format(e, oh, &d->ifmt, b) != 0)
             return -1;
-        if (om != 0)
+        if (isnan(om))
+            bt_buf_puts(b, ":NaN"); /* an unparsable timezone, as JS */
+        else if (om != 0)
             bt_buf_printf(b, ":%02d", (int)om);
     } else if (digits == 3 || digits == 4) {
         if (sl__jn_int_format(e, offset, &d->ifmt, b) != 0)

@@ -417,6 +417,12 @@ static void format_decimal(bt_buf *out, double value, const sl__jn_intfmt *f)
 int sl__jn_int_format(sl__jn_ev *e, double value, const sl__jn_intfmt *f,
                       bt_buf *out)
 {
+    if (!isfinite(value)) {
+        /* Only an unparsable timezone gets here (NaN date parts); JS
+         * prints such a number as "NaN". */
+        bt_buf_puts(out, isnan(value) ? "NaN" : "Infinity");
+        return 0;
+    }
     bool negative = value < 0;
     value = fabs(value);
     size_t start = out->len;

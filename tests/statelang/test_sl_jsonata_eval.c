@@ -265,6 +265,12 @@ static void test_dates(void **state)
     expect("$toMillis('27th April 2008', '[D1o] [MNn] [Y0001]')", NULL,
            "1209254400000");
     expect("$toMillis('foo')", NULL, "error D3110");
+    /* An unparsable timezone makes every part NaN (found by the fuzzer as
+     * undefined behaviour; expected values from jsonata 2.0.6). */
+    expect("$fromMillis(1, '[Z0]', '')", NULL, "\"NaN:NaN\"");
+    expect("$fromMillis(1, '[MNn] [FNn]', '')", NULL,
+           "\"undefined undefined\"");
+    expect("$toMillis('', '[Y,3000000000]')", NULL, "undefined");
 }
 
 /* ---- Environment: bindings, limits, AWS functions
