@@ -79,7 +79,10 @@ bool sl__jn_lookup(sl__jn_ev *e, sl__jn_frame *f, const char *name, sl__jv *out)
         return true;
     size_t index;
     if (sl__jn_builtin_find(e, name, &index)) {
+        /* Kept in the root frame like a caller's binding, so that a call
+         * in a loop finds it there instead of scanning the library. */
         *out = sl__jn_builtin_value(e, index);
+        sl__jn_bind(e, e->root, sl__jv_cstr(e, name).u.s, *out);
         return true;
     }
     *out = sl__jv_undef();
@@ -675,7 +678,6 @@ static void ev_fini(sl__jn_ev *e)
     for (size_t i = 0; i < e->n_owned; i++)
         sl_jsonata_free(e->owned[i]);
     free(e->owned);
-    sl__jn_case_fini(e);
     sl__jn_arena_fini(&e->sig_arena);
     sl__jn_arena_fini(&e->heap);
 }

@@ -488,7 +488,27 @@ int sl__jn_eval_path(sl__jn_ev *e, const sl_jn_node *n, sl__jv input,
 typedef struct group {
     sl__jv data;
     size_t expr_index;
+    bool owned; /* data is an array this grouping made: append in place */
 } group;
+
+/* fn.append(group.data, item), amortised: the reference pushes in place,
+ * and copying both arrays on every append would make grouping quadratic. */
+static void group_append(sl__jn_ev *e, group *gr, sl__jv item)
+{
+    if (!gr->owned) {
+        bool fresh = sl__jv_defined(gr->data) && sl__jv_defined(item);
+        gr->data = sl__jn_append(e, gr->data, item);
+        gr->owned = fresh;
+        return;
+    }
+    if (item.type != SL__JV_ARR) {
+        if (sl__jv_defined(item))
+            sl__jarr_push(e, gr->data.u.a, item);
+        return;
+    }
+    for (size_t i = 0; i < item.u.a->len; i++)
+        sl__jarr_push(e, gr->data.u.a, item.u.a->items[i]);
+}
 
 /* reduceTupleStream: one tuple whose members append the tuples' values. */
 static sl__jv reduce_tuples(sl__jn_ev *e, sl__jv stream)
@@ -553,7 +573,7 @@ static int group_items(sl__jn_ev *e, const sl_jn_node *g, sl__jv input,
                     e->err.position = g->position;
                     return -1;
                 }
-                gr->data = sl__jn_append(e, gr->data, item);
+                group_append(e, gr, item);
                 continue;
             }
             if ((*n_data & (*n_data - 1)) == 0) {
@@ -565,6 +585,7 @@ static int group_items(sl__jn_ev *e, const sl_jn_node *g, sl__jv input,
             }
             (*data)[*n_data].data = item;
             (*data)[*n_data].expr_index = p / 2;
+            (*data)[*n_data].owned = false;
             sl__jobj_set(e, groups, key.u.s, key.len,
                          sl__jv_num((double)(*n_data)++));
         }

@@ -13,6 +13,7 @@
 
 #include <locale.h>
 #include <math.h>
+#include <pthread.h>
 #include <string.h>
 #include <wctype.h>
 
@@ -123,18 +124,21 @@ static int fn_substring_after(sl__jn_ev *e, const sl__jn_call *c, sl__jv *out)
  * ----------------------------------------------------------------
  */
 
-void sl__jn_case_fini(sl__jn_ev *e)
+/* The C.UTF-8 character classes, loaded once per process: loading them
+ * maps a file, which is too slow to repeat in every evaluation. Locale
+ * objects are safe to share between threads once made. */
+static locale_t case_loc;
+static pthread_once_t case_loc_once = PTHREAD_ONCE_INIT;
+
+static void case_loc_init(void)
 {
-    if (e->locale)
-        freelocale((locale_t)e->locale);
-    e->locale = NULL;
+    case_loc = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0);
 }
 
-static locale_t case_locale(sl__jn_ev *e)
+static locale_t case_locale(void)
 {
-    if (!e->locale)
-        e->locale = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0);
-    return (locale_t)e->locale;
+    pthread_once(&case_loc_once, case_loc_init);
+    return case_loc;
 }
 
 static void put_utf8(bt_buf *b, uint32_t cp)
@@ -185,7 +189,7 @@ static void map_one(bt_buf *b, uint32_t cp, bool upper, locale_t loc)
 
 static sl__jv map_case(sl__jn_ev *e, sl__jv s, bool upper)
 {
-    locale_t loc = case_locale(e);
+    locale_t loc = case_locale();
     bt_buf b;
     bt_buf_init(&b);
     for (size_t i = 0; i < s.len;) {

@@ -676,7 +676,6 @@ struct sl__jn_ev {
     size_t cap_owned;
     sl__jn_regex *regexes; /* compiled patterns, freed at the end */
     sl_jn_sig *transform_sig;
-    void *locale; /* locale_t for case mapping, or NULL */
 };
 
 /* Values (sl_jsonata_value.c). */
@@ -873,8 +872,6 @@ sl__jv sl__jn_lookup_field(sl__jn_ev *e, sl__jv input, const char *name,
                            size_t len);
 /* Writes the pending error with its message into err (new strings). */
 void sl__jn_error_export(const sl__jn_ev *e, sl_jsonata_error *err);
-/* Frees the case-mapping locale. */
-void sl__jn_case_fini(sl__jn_ev *e);
 void sl__jn_put_utf8(bt_buf *b, uint32_t cp);
 
 /* Integer pictures (sl_jsonata_fn_time.c), shared by the date pictures. */
