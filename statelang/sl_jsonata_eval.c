@@ -100,6 +100,13 @@ static int limit_fail(sl__jn_ev *e, const char *message)
     return -1;
 }
 
+int sl__jn_heap_check(sl__jn_ev *e, size_t more)
+{
+    if (e->heap_used > e->heap_limit || more > e->heap_limit - e->heap_used)
+        return limit_fail(e, "Memory limit exceeded");
+    return 0;
+}
+
 /* Where the C stack is now (the real frame, also under sanitizers that
  * move locals to the heap). */
 static uintptr_t stack_here(void)

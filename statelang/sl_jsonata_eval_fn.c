@@ -59,7 +59,11 @@ static int apply_native(sl__jn_ev *e, const sl__jfn *f, const sl__jv *args,
 {
     sl__jn_call c = {.args = args, .n = n, .input = input, .env = env};
     *out = sl__jv_undef();
-    return f->builtin->impl(e, &c, out);
+    if (f->builtin->impl(e, &c, out) != 0)
+        return -1;
+    /* a built-in may build a big value in one call ($split, $string):
+     * the limit is checked again once it returns */
+    return sl__jn_heap_check(e, 0);
 }
 
 /* A built-in with bound arguments: the holes take the arguments in order;
@@ -78,7 +82,11 @@ static int apply_partial(sl__jn_ev *e, const sl__jfn *f, const sl__jv *args,
     sl__jn_call c = {
         .args = all, .n = f->n_bound, .input = sl__jv_undef(), .env = env};
     *out = sl__jv_undef();
-    return f->builtin->impl(e, &c, out);
+    if (f->builtin->impl(e, &c, out) != 0)
+        return -1;
+    /* a built-in may build a big value in one call ($split, $string):
+     * the limit is checked again once it returns */
+    return sl__jn_heap_check(e, 0);
 }
 
 static const sl_jn_sig *fn_signature(sl__jn_ev *e, const sl__jfn *f)

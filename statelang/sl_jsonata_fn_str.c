@@ -261,6 +261,10 @@ static int fn_pad(sl__jn_ev *e, const sl__jn_call *c, sl__jv *out)
         *out = s;
         return 0;
     }
+    /* the result is at most s plus pad copies of the longest character */
+    if (sl__jn_heap_check(e, 0) != 0 ||
+        pad * 4 + (double)s.len > (double)(e->heap_limit - e->heap_used))
+        return sl__jn_heap_check(e, SIZE_MAX);
     size_t n = (size_t)pad;
     bt_buf p;
     bt_buf_init(&p);

@@ -764,6 +764,10 @@ int sl__jn_boolean(sl__jn_ev *e, sl__jv v);
 bool sl__jn_truthy(sl__jv v);
 /* fn.append: concatenation with singletons promoted. */
 sl__jv sl__jn_append(sl__jn_ev *e, sl__jv a, sl__jv b);
+/* U1001 "Memory limit exceeded" (and -1) when `more` bytes would take the
+ * evaluation's heap past its limit; for built-ins that build a big value
+ * in one call, before they build it. */
+int sl__jn_heap_check(sl__jn_ev *e, size_t more);
 /* fn.string (JSON.stringify with numbers to 15 significant digits and
  * functions as ""). Returns -1 on error (D3001, D1001). */
 int sl__jn_string(sl__jn_ev *e, sl__jv v, bool pretty, sl__jv *out);
