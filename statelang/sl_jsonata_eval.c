@@ -100,6 +100,22 @@ static int limit_fail(sl__jn_ev *e, const char *message)
     return -1;
 }
 
+int sl__jn_walk_check(sl__jn_ev *e, int depth, size_t bytes)
+{
+    if (depth > SL__JN_VALUE_DEPTH)
+        return limit_fail(e, "Value nested too deeply: more than 2048 "
+                             "levels of arrays and objects");
+    e->heap_used += bytes;
+    if (e->heap_used > e->heap_limit)
+        return limit_fail(e, "Memory limit exceeded");
+    if ((++e->ticks & 1023u) == 0 && e->env->time_limit_ms > 0 &&
+        e->env->elapsed_ms &&
+        e->env->elapsed_ms(e->env->clock_ctx) > e->env->time_limit_ms)
+        return limit_fail(e, "Expression evaluation timeout: Check for "
+                             "infinite loop");
+    return 0;
+}
+
 int sl__jn_heap_check(sl__jn_ev *e, size_t more)
 {
     if (e->heap_used > e->heap_limit || more > e->heap_limit - e->heap_used)
@@ -230,7 +246,11 @@ static bool strict_equal(sl__jv a, sl__jv b)
     case SL__JV_NUM:
     case SL__JV_BOOL:
     case SL__JV_NULL:
-        return sl__jv_deep_equal(a, b);
+        return a.type == SL__JV_STR
+                   ? a.len == b.len && memcmp(a.u.s, b.u.s, a.len) == 0
+               : a.type == SL__JV_NUM  ? a.u.n == b.u.n
+               : a.type == SL__JV_BOOL ? a.b == b.b
+                                       : true;
     case SL__JV_ARR:
         return a.u.a == b.u.a;
     case SL__JV_OBJ:
@@ -315,11 +335,13 @@ static int binary_op(sl__jn_ev *e, sl_jn_op op, sl__jv lhs, sl__jv rhs,
     case SL_JN_OP_PERCENT:
         return numeric(e, lhs, rhs, op, out);
     case SL_JN_OP_EQ:
-        *out = sl__jv_bool(both && sl__jv_deep_equal(lhs, rhs));
+    case SL_JN_OP_NE: {
+        bool eq = false;
+        if (both && sl__jn_equal(e, lhs, rhs, &eq) != 0)
+            return -1;
+        *out = sl__jv_bool(both && (op == SL_JN_OP_EQ ? eq : !eq));
         return 0;
-    case SL_JN_OP_NE:
-        *out = sl__jv_bool(both && !sl__jv_deep_equal(lhs, rhs));
-        return 0;
+    }
     case SL_JN_OP_LT:
     case SL_JN_OP_LE:
     case SL_JN_OP_GT:
@@ -493,26 +515,34 @@ static sl__jv wildcard(sl__jn_ev *e, sl__jv input)
     return results;
 }
 
-static void descend(sl__jn_ev *e, sl__jv v, sl__jarr *results)
+static int descend(sl__jn_ev *e, sl__jv v, int depth, sl__jarr *results)
 {
+    if (sl__jn_walk_check(e, depth, 0) != 0)
+        return -1;
     if (v.type != SL__JV_ARR)
         sl__jarr_push(e, results, v);
     if (v.type == SL__JV_ARR) {
         for (size_t i = 0; i < v.u.a->len; i++)
-            descend(e, v.u.a->items[i], results);
+            if (descend(e, v.u.a->items[i], depth + 1, results) != 0)
+                return -1;
     } else if (v.type == SL__JV_OBJ) {
         for (size_t i = 0; i < v.u.o->len; i++)
-            descend(e, v.u.o->items[i].val, results);
+            if (descend(e, v.u.o->items[i].val, depth + 1, results) != 0)
+                return -1;
     }
+    return 0;
 }
 
-static sl__jv descendants(sl__jn_ev *e, sl__jv input)
+static int descendants(sl__jn_ev *e, sl__jv input, sl__jv *out)
 {
+    *out = input;
     if (!sl__jv_defined(input))
-        return input;
+        return 0;
     sl__jv rs = sl__jn_seq(e);
-    descend(e, input, rs.u.a);
-    return rs.u.a->len == 1 ? rs.u.a->items[0] : rs;
+    if (descend(e, input, 0, rs.u.a) != 0)
+        return -1;
+    *out = rs.u.a->len == 1 ? rs.u.a->items[0] : rs;
+    return 0;
 }
 
 static int eval_condition(sl__jn_ev *e, const sl_jn_node *n, sl__jv input,
@@ -611,8 +641,7 @@ static int eval_kind(sl__jn_ev *e, const sl_jn_node *n, sl__jv input,
         *out = wildcard(e, input);
         return 0;
     case SL_JN_DESCENDANT:
-        *out = descendants(e, input);
-        return 0;
+        return descendants(e, input, out);
     case SL_JN_PARENT:
         return parent_value(e, n, env, out);
     case SL_JN_CONDITION:

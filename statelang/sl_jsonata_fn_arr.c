@@ -87,7 +87,8 @@ static int fn_distinct(sl__jn_ev *e, const sl__jn_call *c, sl__jv *out)
         sl__jv v = a.u.a->items[i];
         bool seen = false;
         for (size_t k = 0; k < r->len && !seen; k++)
-            seen = sl__jv_deep_equal(v, r->items[k]);
+            if (sl__jn_equal(e, v, r->items[k], &seen) != 0)
+                return -1;
         if (!seen)
             sl__jarr_push(e, r, v);
     }

@@ -757,7 +757,6 @@ bool sl__jn_is_function(sl__jv v);
 /* isNumeric: a number that is not NaN; an infinite one raises D1001.
  * Returns -1 on that error, else 0 with *yes. */
 int sl__jn_is_numeric(sl__jn_ev *e, sl__jv v, bool *yes);
-bool sl__jv_deep_equal(sl__jv a, sl__jv b);
 /* fn.boolean: -1 error, 0 false, 1 true, 2 undefined. */
 int sl__jn_boolean(sl__jn_ev *e, sl__jv v);
 /* JavaScript truthiness. */
@@ -768,6 +767,20 @@ sl__jv sl__jn_append(sl__jn_ev *e, sl__jv a, sl__jv b);
  * evaluation's heap past its limit; for built-ins that build a big value
  * in one call, before they build it. */
 int sl__jn_heap_check(sl__jn_ev *e, size_t more);
+
+/* Deepest array/object nesting a walk over a value follows. */
+#define SL__JN_VALUE_DEPTH (BT_LIMIT_JSON_DEPTH * 8)
+
+/* One node of a walk over a value (conversion to JSON, $string, =, .**,
+ * $clone): a value can be deep (built in a loop) or share its parts (64
+ * objects can hold 2^64 leaves), so walks are bounded like evaluation: -1
+ * with U1001 past SL__JN_VALUE_DEPTH, when `bytes` (what the node will
+ * cost outside the evaluation heap) takes the heap past its limit, or past
+ * the time limit. */
+int sl__jn_walk_check(sl__jn_ev *e, int depth, size_t bytes);
+
+/* Deep equality (=, !=, $distinct); -1 when the walk hits a limit. */
+int sl__jn_equal(sl__jn_ev *e, sl__jv a, sl__jv b, bool *equal);
 /* fn.string (JSON.stringify with numbers to 15 significant digits and
  * functions as ""). Returns -1 on error (D3001, D1001). */
 int sl__jn_string(sl__jn_ev *e, sl__jv v, bool pretty, sl__jv *out);

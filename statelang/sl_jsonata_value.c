@@ -266,48 +266,78 @@ int sl__jn_is_numeric(sl__jn_ev *e, sl__jv v, bool *yes)
     return 0;
 }
 
-bool sl__jv_deep_equal(sl__jv a, sl__jv b)
+static int equal_at(sl__jn_ev *e, sl__jv a, sl__jv b, int depth, bool *eq)
 {
+    *eq = false;
     if (a.type != b.type)
-        return false;
+        return 0;
     switch (a.type) {
     case SL__JV_UNDEF:
     case SL__JV_NULL:
-        return true;
+        *eq = true;
+        return 0;
     case SL__JV_BOOL:
-        return a.b == b.b;
+        *eq = a.b == b.b;
+        return 0;
     case SL__JV_NUM:
-        return a.u.n == b.u.n;
+        *eq = a.u.n == b.u.n;
+        return 0;
     case SL__JV_STR:
-        return a.len == b.len && memcmp(a.u.s, b.u.s, a.len) == 0;
+        *eq = a.len == b.len && memcmp(a.u.s, b.u.s, a.len) == 0;
+        return 0;
     case SL__JV_FN:
-        return a.u.f == b.u.f;
+        *eq = a.u.f == b.u.f;
+        return 0;
     case SL__JV_ARR:
-        if (a.u.a == b.u.a)
-            return true;
+        if (a.u.a == b.u.a) {
+            *eq = true;
+            return 0;
+        }
         if (a.u.a->len != b.u.a->len)
-            return false;
-        for (size_t i = 0; i < a.u.a->len; i++)
-            if (!sl__jv_deep_equal(a.u.a->items[i], b.u.a->items[i]))
-                return false;
-        return true;
+            return 0;
+        if (sl__jn_walk_check(e, depth, 0) != 0)
+            return -1;
+        for (size_t i = 0; i < a.u.a->len; i++) {
+            if (equal_at(e, a.u.a->items[i], b.u.a->items[i], depth + 1, eq) !=
+                0)
+                return -1;
+            if (!*eq)
+                return 0;
+        }
+        *eq = true;
+        return 0;
     case SL__JV_OBJ: {
         const sl__jobj *x = a.u.o, *y = b.u.o;
-        if (x == y)
-            return true;
+        if (x == y) {
+            *eq = true;
+            return 0;
+        }
         if (x->len != y->len)
-            return false;
+            return 0;
+        if (sl__jn_walk_check(e, depth, 0) != 0)
+            return -1;
         for (size_t i = 0; i < x->len; i++) {
             sl__jv other;
-            if (!sl__jobj_get(y, x->items[i].key, x->items[i].klen, &other) ||
-                !sl__jv_deep_equal(x->items[i].val, other))
-                return false;
+            if (!sl__jobj_get(y, x->items[i].key, x->items[i].klen, &other)) {
+                *eq = false;
+                return 0;
+            }
+            if (equal_at(e, x->items[i].val, other, depth + 1, eq) != 0)
+                return -1;
+            if (!*eq)
+                return 0;
         }
-        return true;
+        *eq = true;
+        return 0;
     }
     default:
-        return false;
+        return 0;
     }
+}
+
+int sl__jn_equal(sl__jn_ev *e, sl__jv a, sl__jv b, bool *equal)
+{
+    return equal_at(e, a, b, 0, equal);
 }
 
 int sl__jn_boolean(sl__jn_ev *e, sl__jv v)

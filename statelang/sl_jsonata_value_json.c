@@ -65,9 +65,13 @@ static void put_json_string(bt_buf *b, const char *s, size_t len)
     bt_buf_putc(b, '"');
 }
 
+/* Longest value text an error message quotes. */
+#define MESSAGE_MAX ((size_t)1 << 16)
+
 typedef struct strfy {
     sl__jn_ev *e; /* NULL: plain JSON.stringify (messages) */
     bt_buf *b;
+    size_t charged; /* bytes of b already charged to e's heap */
     bool pretty;
     int depth;
 } strfy;
@@ -152,11 +156,14 @@ static int put_object(strfy *s, const sl__jobj *o)
 
 static int put_value(strfy *s, sl__jv v)
 {
-    if (s->depth > BT_LIMIT_JSON_DEPTH * 8) {
-        if (s->e)
-            return sl__jn_throw(s->e, SL_JSONATA_ELIMIT);
-        bt_buf_puts(s->b, "null");
-        return 0;
+    if (s->e) {
+        /* the text so far is charged to the heap, in steps */
+        size_t grown = s->b->len - s->charged;
+        s->charged = s->b->len;
+        if (sl__jn_walk_check(s->e, s->depth, grown) != 0)
+            return -1;
+    } else if (s->depth > SL__JN_VALUE_DEPTH || s->b->len > MESSAGE_MAX) {
+        return -1; /* in an error message: cut short */
     }
     switch (v.type) {
     case SL__JV_NULL:
@@ -228,8 +235,8 @@ int sl__jn_string(sl__jn_ev *e, sl__jv v, bool pretty, sl__jv *out)
 
 static int clone_value(sl__jn_ev *e, sl__jv v, int depth, sl__jv *out)
 {
-    if (depth > BT_LIMIT_JSON_DEPTH * 8)
-        return sl__jn_throw(e, SL_JSONATA_ELIMIT);
+    if (sl__jn_walk_check(e, depth, 0) != 0)
+        return -1;
     switch (v.type) {
     case SL__JV_NUM:
         if (!isfinite(v.u.n)) {
@@ -300,8 +307,8 @@ int sl__jn_clone(sl__jn_ev *e, sl__jv v, sl__jv *out)
 
 static int from_json(sl__jn_ev *e, json_object *j, int depth, sl__jv *out)
 {
-    if (depth > BT_LIMIT_JSON_DEPTH * 8)
-        return sl__jn_throw(e, SL_JSONATA_ELIMIT);
+    if (depth > SL__JN_VALUE_DEPTH)
+        return sl__jn_walk_check(e, depth, 0); /* U1001 with its message */
     switch (json_object_get_type(j)) {
     case json_type_null:
         *out = sl__jv_null();
@@ -394,11 +401,17 @@ static json_object *string_json(const char *s, size_t len)
     return j;
 }
 
+/* What a json-c node costs, roughly, charged to the heap limit so that a
+ * result sharing its parts cannot expand into gigabytes. */
+#define JSON_NODE_BYTES 64
+
 static int to_json(sl__jn_ev *e, sl__jv v, int depth, json_object **out)
 {
-    if (depth > BT_LIMIT_JSON_DEPTH * 8)
-        return sl__jn_throw(e, SL_JSONATA_ELIMIT);
     *out = NULL;
+    if (sl__jn_walk_check(
+            e, depth, JSON_NODE_BYTES + (v.type == SL__JV_STR ? v.len : 0)) !=
+        0)
+        return -1;
     switch (v.type) {
     case SL__JV_BOOL:
         *out = json_object_new_boolean(v.b);

@@ -182,6 +182,12 @@ static void test_operators(void **state)
     expect("3 in [1,2,3]", NULL, "true");
     expect("[1..5]", NULL, "[1,2,3,4,5]");
     expect("{'a':1} = {'a':1}", NULL, "true");
+    /* the suite's deep-equals case 8: a key present on one side only */
+    expect("{'one': 1, 'two': 2} = {'too': 2, 'one': 1}", NULL, "false");
+    expect("{'one': 1, 'two': 2} != {'too': 2, 'one': 1}", NULL, "true");
+    expect("[1, {'a': [2]}] = [1, {'a': [2]}]", NULL, "true");
+    expect("$distinct([{'a': 1}, {'a': 1}, {'b': 1}])", NULL,
+           "[{\"a\":1},{\"b\":1}]");
     expect("x ?: 'none'", "{\"x\":0}", "\"none\"");
     expect("x ?? 'none'", "{\"x\":0}", "0");
     expect("'1' + 1", NULL, "error T2001");
