@@ -57,7 +57,7 @@ static bool lookup_binding(sl__jn_ev *e, const char *name, sl__jv *out)
     if (!env->lookup || !env->lookup(env->lookup_ctx, name, &value))
         return false;
     sl__jv v = sl__jv_null();
-    if (value && sl__jv_from_json(e, value, &v) != 0)
+    if (value && sl__jv_from_json_lent(e, value, &v) != 0)
         return false; /* deeper than any parsed JSON: treat as unbound */
     sl__jv key = sl__jv_cstr(e, name);
     sl__jn_bind(e, e->root, key.u.s, v);
@@ -724,7 +724,7 @@ static int run(sl__jn_ev *e, const sl_jsonata *expr, sl__jv *result)
     sl__jv input = sl__jv_undef();
     if (env->has_input) {
         input = sl__jv_null();
-        if (env->input && sl__jv_from_json(e, env->input, &input) != 0)
+        if (env->input && sl__jv_from_json_lent(e, env->input, &input) != 0)
             return -1;
     }
     sl__jn_bind(e, e->root, "$", input);

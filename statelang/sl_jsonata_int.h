@@ -793,6 +793,10 @@ char sl__jn_type_symbol(sl__jv v);
 const char *sl__jn_type_name(sl__jv v);
 /* Conversions from and to json-c (new references on the way out). */
 int sl__jv_from_json(sl__jn_ev *e, json_object *j, sl__jv *out);
+/* The same for a document that outlives the evaluation and does not change
+ * during it (the input, the caller's bindings): its strings and keys are
+ * used in place instead of copied. */
+int sl__jv_from_json_lent(sl__jn_ev *e, json_object *j, sl__jv *out);
 int sl__jv_to_json(sl__jn_ev *e, sl__jv v, json_object **out);
 /* Deep copy through JSON as the reference's $clone does. */
 int sl__jn_clone(sl__jn_ev *e, sl__jv v, sl__jv *out);

@@ -305,7 +305,8 @@ int sl__jn_clone(sl__jn_ev *e, sl__jv v, sl__jv *out)
  * ------------------------------------------------------------------
  */
 
-static int from_json(sl__jn_ev *e, json_object *j, int depth, sl__jv *out)
+static int from_json(sl__jn_ev *e, json_object *j, bool lent, int depth,
+                     sl__jv *out)
 {
     if (depth > SL__JN_VALUE_DEPTH)
         return sl__jn_walk_check(e, depth, 0); /* U1001 with its message */
@@ -321,14 +322,17 @@ static int from_json(sl__jn_ev *e, json_object *j, int depth, sl__jv *out)
         *out = sl__jv_num(json_object_get_double(j));
         return 0;
     case json_type_string:
-        *out = sl__jv_str(e, json_object_get_string(j),
-                          (size_t)json_object_get_string_len(j));
+        /* strings are immutable: a lent document's text is used in place */
+        *out = lent ? sl__jv_str_ref(json_object_get_string(j),
+                                     (size_t)json_object_get_string_len(j))
+                    : sl__jv_str(e, json_object_get_string(j),
+                                 (size_t)json_object_get_string_len(j));
         return 0;
     case json_type_array: {
         size_t n = json_object_array_length(j);
         sl__jarr *a = sl__jarr_new(e, 0, n);
         for (size_t i = 0; i < n; i++)
-            if (from_json(e, json_object_array_get_idx(j, i), depth + 1,
+            if (from_json(e, json_object_array_get_idx(j, i), lent, depth + 1,
                           &a->items[i]) != 0)
                 return -1;
         a->len = n;
@@ -337,13 +341,19 @@ static int from_json(sl__jn_ev *e, json_object *j, int depth, sl__jv *out)
     }
     case json_type_object: {
         sl__jobj *o = sl__jobj_new(e);
+        size_t n = (size_t)json_object_object_length(j);
+        if (n) {
+            o->items = sl__jn_ev_alloc(e, n * sizeof *o->items);
+            o->cap = n;
+        }
         json_object_object_foreach(j, key, val)
         {
             sl__jv item;
-            if (from_json(e, val, depth + 1, &item) != 0)
+            if (from_json(e, val, lent, depth + 1, &item) != 0)
                 return -1;
-            sl__jv k = sl__jv_cstr(e, key);
-            sl__jobj_set(e, o, k.u.s, k.len, item);
+            size_t klen = strlen(key);
+            sl__jobj_set(e, o, lent ? key : sl__jv_str(e, key, klen).u.s, klen,
+                         item);
         }
         *out = sl__jv_obj(o);
         return 0;
@@ -356,7 +366,12 @@ static int from_json(sl__jn_ev *e, json_object *j, int depth, sl__jv *out)
 
 int sl__jv_from_json(sl__jn_ev *e, json_object *j, sl__jv *out)
 {
-    return from_json(e, j, 0, out);
+    return from_json(e, j, false, 0, out);
+}
+
+int sl__jv_from_json_lent(sl__jn_ev *e, json_object *j, sl__jv *out)
+{
+    return from_json(e, j, true, 0, out);
 }
 
 static json_object *number_json(double d)
