@@ -5,6 +5,8 @@
 #ifndef BATON_CLI_H
 #define BATON_CLI_H
 
+#include <stddef.h>
+
 /* Exit codes shared by every subcommand. */
 enum {
     CLI_EXIT_OK = 0,     /* success / all valid / execution SUCCEEDED */
@@ -28,6 +30,13 @@ int cli_serve_main(int argc, char **argv);
 int cli_function_main(int argc, char **argv);
 /* Hidden: `baton __exec-limited MB -- PROGRAM ARGS...` */
 int cli_exec_limited_main(int argc, char **argv);
+
+/* Binds each --function NAME=COMMAND of subcommand cmd for this run of the
+ * engine (an opaque `struct eng *`). Returns 0, or CLI_EXIT_USAGE after
+ * printing what is wrong with which spec. */
+struct eng;
+int cli_functions_bind(struct eng *e, const char *cmd, const char *const *specs,
+                       size_t n);
 
 /* Prints "baton: " + message to stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -155,19 +155,8 @@ static int cmd_read(const char *cmd, const exec_opts *o, eng *e)
 static int cmd_resume(const exec_opts *o, eng *e)
 {
     char *err = NULL;
-    for (size_t i = 0; i < o->nfunctions; i++) {
-        const char *eq = strchr(o->functions[i], '=');
-        char *name =
-            eq ? bt_xstrndup(o->functions[i], (size_t)(eq - o->functions[i]))
-               : NULL;
-        int rc = eq ? eng_function_set(e, name, eq + 1, &err) : BT_EINVAL;
-        free(name);
-        if (rc != 0) {
-            cli_error("resume: bad --function '%s'", o->functions[i]);
-            free(err);
-            return CLI_EXIT_USAGE;
-        }
-    }
+    if (cli_functions_bind(e, "resume", o->functions, o->nfunctions) != 0)
+        return CLI_EXIT_USAGE;
     if (eng_resume_all(e, &err) != 0) {
         cli_error("resume: %s", err ? err : "failed");
         free(err);

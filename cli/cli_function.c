@@ -202,3 +202,27 @@ int cli_exec_limited_main(int argc, char **argv)
     cli_error("__exec-limited: cannot run %s: %s", argv[3], strerror(errno));
     return 127;
 }
+
+int cli_functions_bind(eng *e, const char *cmd, const char *const *specs,
+                       size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        const char *eq = strchr(specs[i], '=');
+        if (!eq) {
+            cli_error("%s: --function wants NAME=COMMAND, not '%s'", cmd,
+                      specs[i]);
+            return CLI_EXIT_USAGE;
+        }
+        char *name = bt_xstrndup(specs[i], (size_t)(eq - specs[i]));
+        char *err = NULL;
+        int rc = eng_function_set(e, name, eq + 1, &err);
+        free(name);
+        if (rc != 0) {
+            cli_error("%s: bad --function '%s': %s", cmd, specs[i],
+                      err ? err : "rejected");
+            free(err);
+            return CLI_EXIT_USAGE;
+        }
+    }
+    return 0;
+}

@@ -201,23 +201,8 @@ static int setup(eng *e, const run_opts *o, const char *definition,
                  char **machine)
 {
     char *err = NULL;
-    for (size_t i = 0; i < o->nfunctions; i++) {
-        const char *eq = strchr(o->functions[i], '=');
-        if (!eq) {
-            cli_error("run: --function wants NAME=COMMAND, not '%s'",
-                      o->functions[i]);
-            return CLI_EXIT_USAGE;
-        }
-        char *name =
-            bt_xstrndup(o->functions[i], (size_t)(eq - o->functions[i]));
-        int rc = eng_function_set(e, name, eq + 1, &err);
-        free(name);
-        if (rc != 0) {
-            cli_error("run: %s", err);
-            free(err);
-            return CLI_EXIT_USAGE;
-        }
-    }
+    if (cli_functions_bind(e, "run", o->functions, o->nfunctions) != 0)
+        return CLI_EXIT_USAGE;
     sl_machine_type type = SL_MACHINE_STANDARD;
     if (o->type && !sl_machine_type_parse(o->type, &type)) {
         cli_error("run: --type must be STANDARD or EXPRESS");

@@ -80,25 +80,6 @@ static int parse(int argc, char **argv, serve_opts *o)
     return 0;
 }
 
-static int bind_functions(eng *e, const serve_opts *o)
-{
-    for (size_t i = 0; i < o->nfunctions; i++) {
-        const char *eq = strchr(o->functions[i], '=');
-        char *name =
-            eq ? bt_xstrndup(o->functions[i], (size_t)(eq - o->functions[i]))
-               : NULL;
-        char *err = NULL;
-        int rc = eq ? eng_function_set(e, name, eq + 1, &err) : BT_EINVAL;
-        free(name);
-        free(err);
-        if (rc != 0) {
-            cli_error("serve: bad --function '%s'", o->functions[i]);
-            return CLI_EXIT_USAGE;
-        }
-    }
-    return 0;
-}
-
 static void log_line(const char *level, const char *msg, const char *extra)
 {
     char ts[32];
@@ -173,7 +154,7 @@ int cli_serve_main(int argc, char **argv)
         free(o.functions);
         return CLI_EXIT_USAGE;
     }
-    rc = bind_functions(e, &o);
+    rc = cli_functions_bind(e, "serve", o.functions, o.nfunctions);
     if (rc == 0)
         rc = serve(e, &o);
     eng_close(e);
