@@ -57,6 +57,9 @@ char *bt_xstrdup(const char *s);
 char *bt_xstrndup(const char *s, size_t n);
 /* printf into a new heap string (caller frees). */
 char *bt_xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* The same with a va_list (the caller still owns and ends ap). */
+char *bt_xvasprintf(const char *fmt, va_list ap)
+    __attribute__((format(printf, 1, 0)));
 
 /* ---- Growable byte buffer -------------------------------------------------
  * data is always NUL-terminated once anything was appended.               */

@@ -64,15 +64,21 @@ char *bt_xstrndup(const char *s, size_t n)
     return p;
 }
 
-char *bt_xasprintf(const char *fmt, ...)
+char *bt_xvasprintf(const char *fmt, va_list ap)
 {
     bt_buf b;
-    va_list ap;
     bt_buf_init(&b);
-    va_start(ap, fmt);
     bt_buf_vprintf(&b, fmt, ap);
-    va_end(ap);
     return bt_buf_take(&b);
+}
+
+char *bt_xasprintf(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *s = bt_xvasprintf(fmt, ap);
+    va_end(ap);
+    return s;
 }
 
 void bt_buf_init(bt_buf *b)

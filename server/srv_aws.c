@@ -62,13 +62,10 @@ bool srv__fail(srv_call *c, srv_error err, const char *fmt, ...)
     free(c->msg);
     c->msg = NULL;
     if (fmt) {
-        bt_buf b;
-        bt_buf_init(&b);
         va_list ap;
         va_start(ap, fmt);
-        bt_buf_vprintf(&b, fmt, ap);
+        c->msg = bt_xvasprintf(fmt, ap);
         va_end(ap);
-        c->msg = bt_buf_take(&b);
     }
     return false;
 }

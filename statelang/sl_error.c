@@ -26,14 +26,12 @@ void sl_error_set(sl_error *e, const char *name, const char *cause)
 
 void sl_error_setf(sl_error *e, const char *name, const char *fmt, ...)
 {
-    bt_buf b;
-    bt_buf_init(&b);
     va_list ap;
     va_start(ap, fmt);
-    bt_buf_vprintf(&b, fmt, ap);
+    char *text = bt_xvasprintf(fmt, ap);
     va_end(ap);
-    sl_error_set(e, name, b.data ? b.data : "");
-    bt_buf_fini(&b);
+    sl_error_set(e, name, text);
+    free(text);
 }
 
 void sl_error_fini(sl_error *e)
