@@ -100,20 +100,38 @@ static int limit_fail(sl__jn_ev *e, const char *message)
     return -1;
 }
 
+int sl__jn_limit_fail(sl__jn_ev *e, const char *message)
+{
+    return limit_fail(e, message);
+}
+
+/* Reads the clock on one call in mask + 1 (mask: a power of two less one)
+ * and fails past the time limit. */
+static int time_check(sl__jn_ev *e, unsigned mask)
+{
+    const sl_jsonata_env *env = e->env;
+    if ((++e->ticks & mask) != 0 || env->time_limit_ms <= 0 ||
+        !env->elapsed_ms ||
+        env->elapsed_ms(env->clock_ctx) <= env->time_limit_ms)
+        return 0;
+    return limit_fail(e, "Expression evaluation timeout: Check for "
+                         "infinite loop");
+}
+
+int sl__jn_time_check(sl__jn_ev *e)
+{
+    return time_check(e, 0);
+}
+
 int sl__jn_walk_check(sl__jn_ev *e, int depth, size_t bytes)
 {
     if (depth > SL__JN_VALUE_DEPTH)
         return limit_fail(e, "Value nested too deeply: more than 2048 "
                              "levels of arrays and objects");
     e->heap_used += bytes;
-    if (e->heap_used > e->heap_limit)
-        return limit_fail(e, "Memory limit exceeded");
-    if ((++e->ticks & 1023u) == 0 && e->env->time_limit_ms > 0 &&
-        e->env->elapsed_ms &&
-        e->env->elapsed_ms(e->env->clock_ctx) > e->env->time_limit_ms)
-        return limit_fail(e, "Expression evaluation timeout: Check for "
-                             "infinite loop");
-    return 0;
+    if (sl__jn_heap_check(e, 0) != 0)
+        return -1;
+    return time_check(e, 1023u);
 }
 
 int sl__jn_heap_check(sl__jn_ev *e, size_t more)
@@ -144,14 +162,9 @@ static int check_limits(sl__jn_ev *e)
         return limit_fail(e, "Stack overflow error: Check for non-terminating "
                              "recursive function.  Consider rewriting as "
                              "tail-recursive.");
-    if (e->heap_used > e->heap_limit)
-        return limit_fail(e, "Memory limit exceeded");
-    if ((++e->ticks & 63u) == 0 && e->env->time_limit_ms > 0 &&
-        e->env->elapsed_ms &&
-        e->env->elapsed_ms(e->env->clock_ctx) > e->env->time_limit_ms)
-        return limit_fail(e, "Expression evaluation timeout: Check for "
-                             "infinite loop");
-    return 0;
+    if (sl__jn_heap_check(e, 0) != 0)
+        return -1;
+    return time_check(e, 63u);
 }
 
 /* ---- operators

@@ -310,18 +310,16 @@ int sl__jn_regex_exec(sl__jn_ev *e, sl__jfn *re, sl__jv str, size_t from_u16,
     /* Catastrophic backtracking ends at PCRE2's match limit: that is the
      * expression's fault, not "no match". One match can take a good part
      * of a second, so the clock is read after each. */
-    const sl_jsonata_env *env = e->env;
-    bool too_long = env->time_limit_ms > 0 && env->elapsed_ms &&
-                    env->elapsed_ms(env->clock_ctx) > env->time_limit_ms;
-    if (rc == PCRE2_ERROR_MATCHLIMIT || rc == PCRE2_ERROR_DEPTHLIMIT ||
-        rc == PCRE2_ERROR_HEAPLIMIT || too_long) {
+    if (sl__jn_time_check(e) != 0) {
         pcre2_match_data_free(md);
-        sl__jn_throw(e, SL_JSONATA_ELIMIT);
-        e->err.message =
-            too_long ? "Expression evaluation timeout: Check for infinite loop"
-                     : "Regular expression too complex: PCRE2's match limit "
-                       "was reached (catastrophic backtracking)";
         return -1;
+    }
+    if (rc == PCRE2_ERROR_MATCHLIMIT || rc == PCRE2_ERROR_DEPTHLIMIT ||
+        rc == PCRE2_ERROR_HEAPLIMIT) {
+        pcre2_match_data_free(md);
+        return sl__jn_limit_fail(e, "Regular expression too complex: PCRE2's "
+                                    "match limit was reached (catastrophic "
+                                    "backtracking)");
     }
     if (rc > 0)
         *out = match_object(e, re, str, pcre2_get_ovector_pointer(md),

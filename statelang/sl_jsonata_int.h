@@ -767,6 +767,11 @@ sl__jv sl__jn_append(sl__jn_ev *e, sl__jv a, sl__jv b);
  * evaluation's heap past its limit; for built-ins that build a big value
  * in one call, before they build it. */
 int sl__jn_heap_check(sl__jn_ev *e, size_t more);
+/* U1001 with message (a static string) and -1. */
+int sl__jn_limit_fail(sl__jn_ev *e, const char *message);
+/* U1001 "Expression evaluation timeout" and -1 when the evaluation is past
+ * its time limit (reads the clock: for steps that can each take long). */
+int sl__jn_time_check(sl__jn_ev *e);
 
 /* Deepest array/object nesting a walk over a value follows. */
 #define SL__JN_VALUE_DEPTH (BT_LIMIT_JSON_DEPTH * 8)
