@@ -77,11 +77,7 @@ int64_t eng__event(eng_exec *x, eng_frame *f, const char *type,
         prev = f ? f->prev_id : id - 1;
     json_object *ev = json_object_new_object();
     int64_t now = eng__now_ms();
-    char ts[32];
-    snprintf(ts, sizeof ts, "%lld.%03lld", (long long)(now / 1000),
-             (long long)(now % 1000));
-    json_object_object_add(ev, "timestamp",
-                           json_object_new_double_s((double)now / 1000.0, ts));
+    json_object_object_add(ev, "timestamp", eng__epoch_json(now));
     json_object_object_add(ev, "type", json_object_new_string(type));
     json_object_object_add(ev, "id", json_object_new_int64(id));
     json_object_object_add(ev, "previousEventId", json_object_new_int64(prev));

@@ -196,6 +196,12 @@ struct eng {
 /* ---- eng_api.c
  * ---------------------------------------------------------------------- */
 int64_t eng__now_ms(void);
+/* A timestamp as AWS's JSON gives it: epoch seconds with a millisecond
+ * fraction, printed exactly ("1700000000.123"). */
+json_object *eng__epoch_json(int64_t ms);
+/* o[k] = v as a string, when v is not NULL; o[k] = eng__epoch_json(ms). */
+void eng__add_str(json_object *o, const char *k, const char *v);
+void eng__add_date(json_object *o, const char *k, int64_t ms);
 /* ---- eng_function.c
  * ---------------------------------------------------------------- */
 eng_function *eng__function_find(eng *e, const char *name);

@@ -26,22 +26,6 @@ static const char *type_name(sl_machine_type t)
     return t == SL_MACHINE_EXPRESS ? "EXPRESS" : "STANDARD";
 }
 
-static void add_str(json_object *o, const char *k, const char *v)
-{
-    if (v)
-        json_object_object_add(o, k, json_object_new_string(v));
-}
-
-/* Epoch seconds with a millisecond fraction, printed exactly. */
-static void add_date(json_object *o, const char *k, int64_t ms)
-{
-    char t[32];
-    snprintf(t, sizeof t, "%lld.%03lld", (long long)(ms / 1000),
-             (long long)(ms % 1000));
-    json_object_object_add(o, k,
-                           json_object_new_double_s((double)ms / 1000, t));
-}
-
 static char *role_or_default(eng *e, const char *role)
 {
     return role ? bt_xstrdup(role)
@@ -86,8 +70,8 @@ static int insert(eng *e, const store_machine *m, char **err)
 static json_object *created(const char *arn, int64_t ms)
 {
     json_object *o = json_object_new_object();
-    add_str(o, "stateMachineArn", arn);
-    add_date(o, "creationDate", ms);
+    eng__add_str(o, "stateMachineArn", arn);
+    eng__add_date(o, "creationDate", ms);
     return o;
 }
 
@@ -145,17 +129,17 @@ json_object *eng_machine_describe(eng *e, const char *arn)
     if (store_machine_get(e->st, arn, 0, &m) != 0)
         return NULL;
     json_object *o = json_object_new_object();
-    add_str(o, "stateMachineArn", m.arn);
-    add_str(o, "name", m.name);
-    add_str(o, "status", "ACTIVE");
-    add_str(o, "definition", m.definition);
+    eng__add_str(o, "stateMachineArn", m.arn);
+    eng__add_str(o, "name", m.name);
+    eng__add_str(o, "status", "ACTIVE");
+    eng__add_str(o, "definition", m.definition);
     char *role = role_or_default(e, m.role_arn);
-    add_str(o, "roleArn", role);
+    eng__add_str(o, "roleArn", role);
     free(role);
-    add_str(o, "type", m.type);
-    add_date(o, "creationDate", first_created(e, arn));
+    eng__add_str(o, "type", m.type);
+    eng__add_date(o, "creationDate", first_created(e, arn));
     add_configs(o);
-    add_str(o, "revisionId", m.revision_id);
+    eng__add_str(o, "revisionId", m.revision_id);
     store_machine_fini(&m);
     return o;
 }
@@ -163,10 +147,10 @@ json_object *eng_machine_describe(eng *e, const char *arn)
 static int list_cb(const store_machine *m, void *ud)
 {
     json_object *o = json_object_new_object();
-    add_str(o, "stateMachineArn", m->arn);
-    add_str(o, "name", m->name);
-    add_str(o, "type", m->type);
-    add_date(o, "creationDate", m->created_ms);
+    eng__add_str(o, "stateMachineArn", m->arn);
+    eng__add_str(o, "name", m->name);
+    eng__add_str(o, "type", m->type);
+    eng__add_date(o, "creationDate", m->created_ms);
     json_object_array_add(ud, o);
     return 0;
 }
@@ -181,8 +165,8 @@ json_object *eng_machine_list(eng *e)
 static json_object *updated(int64_t ms, const char *revision_id)
 {
     json_object *o = json_object_new_object();
-    add_date(o, "updateDate", ms);
-    add_str(o, "revisionId", revision_id);
+    eng__add_date(o, "updateDate", ms);
+    eng__add_str(o, "revisionId", revision_id);
     return o;
 }
 
@@ -283,15 +267,15 @@ json_object *eng_execution_machine(eng *e, const char *exec_arn, bool *gone)
         return NULL;
     }
     json_object *o = json_object_new_object();
-    add_str(o, "stateMachineArn", m.arn);
-    add_str(o, "name", m.name);
-    add_str(o, "definition", m.definition);
+    eng__add_str(o, "stateMachineArn", m.arn);
+    eng__add_str(o, "name", m.name);
+    eng__add_str(o, "definition", m.definition);
     char *role = role_or_default(e, m.role_arn);
-    add_str(o, "roleArn", role);
+    eng__add_str(o, "roleArn", role);
     free(role);
-    add_date(o, "updateDate", m.created_ms);
+    eng__add_date(o, "updateDate", m.created_ms);
     add_configs(o);
-    add_str(o, "revisionId", m.revision_id);
+    eng__add_str(o, "revisionId", m.revision_id);
     store_machine_fini(&m);
     store_exec_fini(&x);
     return o;

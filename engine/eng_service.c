@@ -557,43 +557,47 @@ json_object *eng_execution_history(eng *e, const char *exec)
     return events;
 }
 
-static void add_str(json_object *o, const char *k, const char *v)
+json_object *eng__epoch_json(int64_t ms)
+{
+    char t[32];
+    snprintf(t, sizeof t, "%lld.%03lld", (long long)(ms / 1000),
+             (long long)(ms % 1000));
+    return json_object_new_double_s((double)ms / 1000, t);
+}
+
+void eng__add_str(json_object *o, const char *k, const char *v)
 {
     if (v)
         json_object_object_add(o, k, json_object_new_string(v));
 }
 
-static void add_date(json_object *o, const char *k, int64_t ms)
+void eng__add_date(json_object *o, const char *k, int64_t ms)
 {
-    char t[32];
-    snprintf(t, sizeof t, "%lld.%03lld", (long long)(ms / 1000),
-             (long long)(ms % 1000));
-    json_object_object_add(o, k,
-                           json_object_new_double_s((double)ms / 1000, t));
+    json_object_object_add(o, k, eng__epoch_json(ms));
 }
 
 /* DescribeExecution's fields for a stored execution (reference §12.6). */
 static json_object *describe_row(const store_exec *r, bool full)
 {
     json_object *o = json_object_new_object();
-    add_str(o, "executionArn", r->arn);
-    add_str(o, "stateMachineArn", r->machine_arn);
-    add_str(o, "name", r->name);
-    add_str(o, "status", r->status);
-    add_date(o, "startDate", r->start_ms);
+    eng__add_str(o, "executionArn", r->arn);
+    eng__add_str(o, "stateMachineArn", r->machine_arn);
+    eng__add_str(o, "name", r->name);
+    eng__add_str(o, "status", r->status);
+    eng__add_date(o, "startDate", r->start_ms);
     if (r->stop_ms)
-        add_date(o, "stopDate", r->stop_ms);
+        eng__add_date(o, "stopDate", r->stop_ms);
     if (full) {
         json_object *inc = json_object_new_object();
         json_object_object_add(inc, "included", json_object_new_boolean(true));
-        add_str(o, "input", r->input);
+        eng__add_str(o, "input", r->input);
         json_object_object_add(o, "inputDetails", inc);
         if (r->output) {
-            add_str(o, "output", r->output);
+            eng__add_str(o, "output", r->output);
             json_object_object_add(o, "outputDetails", json_object_get(inc));
         }
-        add_str(o, "error", r->error);
-        add_str(o, "cause", r->cause);
+        eng__add_str(o, "error", r->error);
+        eng__add_str(o, "cause", r->cause);
     }
     json_object_object_add(o, "redriveCount", json_object_new_int(0));
     return o;
