@@ -44,8 +44,15 @@ srv_error srv__error_of_message(const char *msg)
 void srv__reply(srv_req *r, int status, srv_error err, const char *body,
                 size_t len)
 {
-    r->status = status;
     r->err_type = err ? srv__error_code(err) : NULL;
+    srv__reply_as(r, status, NULL, body, len);
+}
+
+void srv__reply_as(srv_req *r, int status, const char *ctype, const char *body,
+                   size_t len)
+{
+    r->status = status;
+    r->ctype = ctype;
     r->resp = bt_xmalloc(len + 1);
     memcpy(r->resp, body, len);
     r->resp[len] = '\0';
@@ -381,9 +388,16 @@ static bool parse_body(srv_call *c, json_object **in)
     return true;
 }
 
-void srv__handle(void *arg)
+const char *srv__arg(const srv_req *r, const char *key)
 {
-    srv_req *r = arg;
+    for (size_t i = 0; i < r->nargs; i++)
+        if (!strcmp(r->args[i].key, key))
+            return r->args[i].value;
+    return NULL;
+}
+
+static void handle_aws(srv_req *r)
+{
     srv_call c = {r->s, r->s->e, r, NULL, NULL, SRV_OK, NULL, false};
     const struct action *a = find_action(r->target);
     json_object *in = NULL;
@@ -399,4 +413,14 @@ void srv__handle(void *arg)
     json_object_put(in);
     if (!c.deferred)
         srv__finish(&c);
+}
+
+void srv__handle(void *arg)
+{
+    srv_req *r = arg;
+    switch (r->route) {
+    case ROUTE_AWS:
+        handle_aws(r);
+        break;
+    }
 }

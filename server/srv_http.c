@@ -44,6 +44,20 @@ static void request_id(srv *s, char out[37])
     bt_uuid_v4_format(u, out);
 }
 
+static enum MHD_Result add_arg(void *cls, enum MHD_ValueKind kind,
+                               const char *key, const char *value)
+{
+    (void)kind;
+    srv_req *r = cls;
+    if (r->nargs < 64) {
+        r->args = bt_xrealloc(r->args, (r->nargs + 1) * sizeof *r->args);
+        r->args[r->nargs].key = bt_xstrdup(key);
+        r->args[r->nargs].value = bt_xstrdup(value ? value : "");
+        r->nargs++;
+    }
+    return MHD_YES;
+}
+
 static srv_req *req_new(srv *s, struct MHD_Connection *conn, const char *method,
                         const char *url)
 {
@@ -55,6 +69,10 @@ static srv_req *req_new(srv *s, struct MHD_Connection *conn, const char *method,
     const char *t =
         MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Amz-Target");
     r->target = t ? bt_xstrdup(t) : NULL;
+    const char *a =
+        MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Authorization");
+    r->auth = a ? bt_xstrdup(a) : NULL;
+    MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, add_arg, r);
     bt_buf_init(&r->body);
     r->start_us = now_us();
     request_id(s, r->request_id);
@@ -66,6 +84,12 @@ static void req_free(srv_req *r)
 {
     free(r->path);
     free(r->target);
+    free(r->auth);
+    for (size_t i = 0; i < r->nargs; i++) {
+        free(r->args[i].key);
+        free(r->args[i].value);
+    }
+    free(r->args);
     bt_buf_fini(&r->body);
     free(r->resp);
     free(r);
@@ -89,7 +113,7 @@ static enum MHD_Result send_reply(srv_req *r)
     if (!resp)
         return MHD_NO;
     MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
-                            "application/x-amz-json-1.0");
+                            r->ctype ? r->ctype : "application/x-amz-json-1.0");
     MHD_add_response_header(resp, "x-amzn-RequestId", r->request_id);
     if (r->err_type)
         MHD_add_response_header(resp, "X-Amzn-Errortype", r->err_type);
@@ -119,15 +143,34 @@ static void post_request(srv *s, srv_req *r)
     }
 }
 
+static bool is_get(const srv_req *r)
+{
+    return !strcmp(r->method, "GET") || !strcmp(r->method, "HEAD");
+}
+
+/* Chooses r->route; false when no front takes the request (404/405 are
+ * then answered here). */
+static bool choose_route(srv_req *r)
+{
+    if (!strcmp(r->path, "/") && !strcmp(r->method, "POST")) {
+        r->route = ROUTE_AWS;
+        return true;
+    }
+    if ((!strcmp(r->path, "/") || !strcmp(r->path, "/health")) && is_get(r)) {
+        reply_here(r, 200, SRV_OK, "{\"status\":\"ok\"}");
+        return false;
+    }
+    if (!strcmp(r->path, "/"))
+        reply_here(r, 405, SRV_OK, "{\"message\":\"Method Not Allowed\"}");
+    else
+        reply_here(r, 404, SRV_OK, "{\"message\":\"Not Found\"}");
+    return false;
+}
+
 static void route(srv *s, srv_req *r)
 {
-    if (!strcmp(r->path, "/") &&
-        (!strcmp(r->method, "GET") || !strcmp(r->method, "HEAD"))) {
-        reply_here(r, 200, SRV_OK, "{\"status\":\"ok\"}");
-    } else if (strcmp(r->path, "/") != 0) {
-        reply_here(r, 404, SRV_OK, "{\"message\":\"Not Found\"}");
-    } else if (strcmp(r->method, "POST") != 0) {
-        reply_here(r, 405, SRV_OK, "{\"message\":\"Method Not Allowed\"}");
+    if (!choose_route(r)) {
+        /* answered */
     } else if (r->too_large) {
         char text[160];
         snprintf(text, sizeof text,

@@ -59,12 +59,28 @@ srv_error srv__error_of_message(const char *msg);
 
 enum { REQ_READING, REQ_POSTED, REQ_READY };
 
+/* Which front a request goes to (chosen on the HTTP thread from the
+ * method and path; the loop dispatches on it). */
+typedef enum srv_route {
+    ROUTE_AWS, /* POST / with X-Amz-Target: the AWS JSON 1.0 API */
+} srv_route;
+
+/* A request header or query argument, copied on the HTTP thread. */
+typedef struct srv_kv {
+    char *key;
+    char *value;
+} srv_kv;
+
 typedef struct srv_req {
     srv *s;
     struct MHD_Connection *conn;
     char method[8];
     char *path;
     char *target; /* X-Amz-Target, or NULL */
+    char *auth;   /* Authorization, or NULL */
+    srv_kv *args; /* query arguments, in order */
+    size_t nargs;
+    srv_route route;
     bt_buf body;
     bool too_large;
     bool posted; /* counted in srv.outstanding */
@@ -74,6 +90,7 @@ typedef struct srv_req {
     int status;
     char *resp; /* malloc'd; libmicrohttpd frees it */
     size_t resp_len;
+    const char *ctype;    /* static; NULL: application/x-amz-json-1.0 */
     const char *err_type; /* static, or NULL on success */
     const char *action;   /* static, for the log line */
     atomic_int phase;
@@ -97,6 +114,11 @@ void srv__handle(void *req);
  * be touched afterwards. body is borrowed. */
 void srv__reply(srv_req *r, int status, srv_error err, const char *body,
                 size_t len);
+/* The same with a content type (static string) other than AWS's. */
+void srv__reply_as(srv_req *r, int status, const char *ctype, const char *body,
+                   size_t len);
+/* The value of query argument key, or NULL. */
+const char *srv__arg(const srv_req *r, const char *key);
 
 /* One action call on the loop. */
 typedef struct srv_call {
