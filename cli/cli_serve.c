@@ -19,6 +19,7 @@ static const char usage[] =
     "usage: baton serve [--db PATH] [--listen HOST:PORT] [--region R]\n"
     "                   [--account A] [--function NAME=COMMAND]... "
     "[--quiet]\n"
+    "                   [--poll-timeout SECONDS]\n"
     "\n"
     "Serves the AWS Step Functions API (AWS JSON 1.0: POST / with\n"
     "X-Amz-Target) for the AWS CLI and SDKs (--endpoint-url).\n"
@@ -30,6 +31,8 @@ static const char usage[] =
     "  --account A      account id in ARNs (default 123456789012)\n"
     "  --function N=C   bind function N to command line C for Task states\n"
     "  --quiet          no per-request log lines\n"
+    "  --poll-timeout S how long GetActivityTask waits for a task\n"
+    "                   (default 60, as AWS)\n"
     "\n"
     "Stops on SIGINT or SIGTERM; unfinished executions continue at the\n"
     "next start.\n";
@@ -48,6 +51,7 @@ typedef struct serve_opts {
     const char **functions;
     size_t nfunctions;
     bool quiet;
+    int64_t poll_timeout_s;
 } serve_opts;
 
 static int parse(int argc, char **argv, serve_opts *o)
@@ -69,6 +73,16 @@ static int parse(int argc, char **argv, serve_opts *o)
             o->region = argv[++i];
         } else if (!strcmp(a, "--account") && more) {
             o->account = argv[++i];
+        } else if (!strcmp(a, "--poll-timeout") && more) {
+            char *end;
+            long long v = strtoll(argv[++i], &end, 10);
+            if (*end || v < 1 || v > 3600) {
+                cli_error("serve: --poll-timeout %s: expected whole seconds "
+                          "from 1 to 3600",
+                          argv[i]);
+                return CLI_EXIT_USAGE;
+            }
+            o->poll_timeout_s = v;
         } else if (!strcmp(a, "--function") && more) {
             o->functions[o->nfunctions++] = argv[++i];
         } else {
@@ -114,7 +128,7 @@ static int serve(eng *e, const serve_opts *o)
         eng_async_close(e);
         return CLI_EXIT_FAILED;
     }
-    srv_opts so = {o->listen, o->quiet};
+    srv_opts so = {o->listen, o->quiet, o->poll_timeout_s};
     if (srv_start(e, &so, &s, &err) != 0) {
         cli_error("serve: %s", err);
         free(err);

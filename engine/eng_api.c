@@ -255,6 +255,7 @@ void eng_close(eng *e)
             eng__children_abort(x->root);
         free_exec(x);
     }
+    eng__callbacks_free(e);
     for (eng_spawn *s = e->spawn_head, *n; s; s = n) {
         n = eng__spawn_next_free(s);
     }

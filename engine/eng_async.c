@@ -176,6 +176,11 @@ void eng_async_close(eng *e)
     a->open = false;
     pthread_mutex_unlock(&a->lock);
     run_jobs(a);
+    /* What those jobs set moving is committed and answered (SendTask*,
+     * activity hand-outs), then waiting workers get empty answers. */
+    for (int i = 0; i < 64 && (e->neffects || e->nready > e->ready_head); i++)
+        uv_run(&e->loop, UV_RUN_NOWAIT);
+    eng__callbacks_close(e);
     /* Closures may have added watches; each is called once. */
     while (a->nwatches) {
         watch w = a->watches[--a->nwatches];

@@ -172,6 +172,7 @@ void eng__frame_free(eng_frame *f)
     if (f->owns_child)
         eng__child_free(f->child);
     run_proc_result_fini(&f->task_res);
+    sl_error_fini(&f->cb_error);
     free(f);
 }
 
@@ -206,6 +207,11 @@ json_object *eng__context(eng_frame *f, json_object *map_item)
         json_object_object_add(s, "RetryCount",
                                json_object_new_int64(f->retry_count));
     json_object_object_add(c, "State", s);
+    if (f->cb_kind == CB_CALLBACK && f->token) {
+        json_object *t = json_object_new_object();
+        json_object_object_add(t, "Token", json_object_new_string(f->token));
+        json_object_object_add(c, "Task", t);
+    }
     if (map_item) {
         json_object *m = json_object_new_object();
         json_object_object_add(m, "Item", map_item);
@@ -590,6 +596,9 @@ void eng__advance(eng_frame *f)
         break;
     case PH_TASK:
         eng__task_advance(f);
+        break;
+    case PH_PARKED:
+        eng__callback_advance(f);
         break;
     case PH_RETRY: {
         sl_kind k = sl_state_kind(f->state);

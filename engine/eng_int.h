@@ -8,6 +8,8 @@
  *   WAIT      a Wait state sleeps until wake_ms.
  *   RETRY     a failed Task/Parallel/Map waits until wake_ms to run again.
  *   CHILDREN  a Parallel/Map waits for its child frames.
+ *   PARKED    a callback or activity task waits for SendTask* or a
+ *             timeout (eng_callback.c).
  *   DONE      the frame finished: output (or error) is set; its parent
  *             collects it. A finished root ends the execution.
  * Every move between phases happens inside the pump's transaction together
@@ -45,8 +47,16 @@ typedef enum eng_phase {
     PH_WAIT,
     PH_RETRY,
     PH_CHILDREN,
+    PH_PARKED,
     PH_DONE
 } eng_phase;
+
+/* What a parked task waits for (eng_callback.c). */
+enum { CB_NONE, CB_CALLBACK, CB_ACTIVITY };
+/* What arrived for it. */
+enum { CB_NONE_YET, CB_SUCCEEDED, CB_FAILED };
+
+typedef struct eng_poll eng_poll;
 
 typedef enum eng_status {
     EX_RUNNING,
@@ -57,6 +67,8 @@ typedef enum eng_status {
 } eng_status;
 
 const char *eng__status_name(eng_status s);
+/* Phase names in frame snapshots, indexed by eng_phase. */
+extern const char *const eng__phase_names[PH_DONE + 1];
 
 struct eng_frame {
     eng_exec *ex;
@@ -85,6 +97,20 @@ struct eng_frame {
     bool heartbeat_first;     /* ... and it is HeartbeatSeconds */
     run_proc_result task_res; /* TASK: the finished call, when ready */
     bool task_res_ready;
+    /* TASK/PARKED of a callback or activity task (eng_callback.c) */
+    int cb_kind;        /* CB_* */
+    char *token;        /* the task token, while the task is open */
+    char *activity_arn; /* CB_ACTIVITY */
+    char *worker;       /* the worker that took it, if named */
+    bool cb_started;    /* ActivityStarted recorded */
+    eng_poll *poll;     /* a worker to answer once ActivityStarted commits */
+    int64_t cb_sched_ms, cb_timeout_s, cb_heartbeat_s;
+    int64_t cb_deadline_ms; /* TimeoutSeconds ends here; 0: none */
+    int64_t cb_beat_ms;     /* the next heartbeat is due by here; 0: none */
+    int cb_outcome;         /* CB_NONE_YET / CB_SUCCEEDED / CB_FAILED */
+    json_object *cb_output; /* CB_SUCCEEDED */
+    sl_error cb_error;      /* CB_FAILED */
+    void *cb_sender;        /* the SendTask* call to answer after commit */
     /* CHILDREN */
     eng_frame **kids;
     size_t nkids;      /* children created so far */
@@ -190,7 +216,8 @@ struct eng {
     size_t procs_active, procs_max;
     bool closing;
     eng_spawn *spawn_head, *spawn_tail;
-    struct eng_async *async; /* eng_async.c: work from other threads */
+    struct eng_async *async;         /* eng_async.c: work from other threads */
+    struct eng_callbacks *callbacks; /* eng_callback.c: tokens, activities */
 };
 
 /* ---- eng_api.c
@@ -263,6 +290,29 @@ void eng__spawn_forget(eng_frame *f);
 eng_spawn *eng__spawn_next_free(eng_spawn *s);
 /* A finished call parked on the frame is recorded (pump only). */
 void eng__task_advance(eng_frame *f);
+
+/* ---- eng_callback.c: callbacks and activities --------------------------- */
+/* Gives f a task token (keeping one restored from a snapshot) and makes it
+ * known to SendTask*. */
+void eng__callback_token(eng_frame *f);
+/* A callback task's function returned response (taken): TaskSubmitted,
+ * then the frame parks (or ends at once if an outcome already arrived). */
+void eng__callback_submitted(eng_frame *f, json_object *response);
+/* Schedules f's effective input on activity arn: ActivityScheduled. */
+void eng__activity_start(eng_frame *f, const char *arn, int64_t timeout_s,
+                         int64_t heartbeat_s);
+/* PARKED frames in the pump: a worker took it, an outcome, a deadline. */
+void eng__callback_advance(eng_frame *f);
+/* Recovery of a PARKED frame. */
+void eng__callback_resume(eng_frame *f);
+/* The task ends without an outcome (failure, stop, frame freed). */
+void eng__callback_cancel(eng_frame *f);
+/* The callback part of a frame snapshot, written into / read from o. */
+void eng__callback_snapshot(const eng_frame *f, json_object *o);
+void eng__callback_restore(eng_frame *f, json_object *snapshot);
+/* Answers waiting workers (eng_async_close); frees everything (eng_close). */
+void eng__callbacks_close(eng *e);
+void eng__callbacks_free(eng *e);
 
 /* ---- eng_mapchild.c: distributed Map child executions ------------------- */
 /* Starts kid (a root frame of a distributed Map's iteration) as a child

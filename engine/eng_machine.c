@@ -242,7 +242,7 @@ int eng_machine_delete(eng *e, const char *arn, char **err)
     }
     free(r.arns);
     if (rc == 0 && (store_begin(e->st) || store_machine_delete(e->st, arn) ||
-                    store_commit(e->st)))
+                    store_tag_delete(e->st, arn, NULL) || store_commit(e->st)))
         rc = BT_EIO;
     if (rc != 0) {
         store_rollback(e->st);

@@ -21,9 +21,6 @@ typedef struct loaded {
     int rc;
 } loaded;
 
-static const char *const phases[] = {"ENTER", "TASK",     "WAIT",
-                                     "RETRY", "CHILDREN", "DONE"};
-
 static int64_t num(json_object *o, const char *k)
 {
     json_object *v;
@@ -52,7 +49,7 @@ static void restore_fields(eng_frame *f, json_object *d)
     f->phase = PH_ENTER;
     if (json_object_object_get_ex(d, "phase", &v))
         for (int i = 0; i <= PH_DONE; i++)
-            if (!strcmp(json_object_get_string(v), phases[i]))
+            if (!strcmp(json_object_get_string(v), eng__phase_names[i]))
                 f->phase = (eng_phase)i;
     json_object_put(f->vars);
     f->vars = member(d, "vars");
@@ -63,6 +60,7 @@ static void restore_fields(eng_frame *f, json_object *d)
     f->prev_id = num(d, "prev_id");
     f->wake_ms = num(d, "wake_ms");
     f->retry_count = (uint32_t)num(d, "retry_count");
+    eng__callback_restore(f, d);
     size_t n = sl_state_retrier_count(f->state);
     free(f->attempts);
     f->attempts = bt_xcalloc(n + 1, sizeof *f->attempts);
@@ -159,6 +157,9 @@ static void resume_frame(eng_frame *f)
     case PH_WAIT:
     case PH_RETRY:
         eng__timer_arm(f, f->wake_ms);
+        break;
+    case PH_PARKED:
+        eng__callback_resume(f);
         break;
     default:
         break;

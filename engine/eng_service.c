@@ -402,15 +402,15 @@ void eng__exec_finish(eng_exec *x, eng_status status, json_object *output,
 /* ---- the frame snapshot
  * -------------------------------------------------------------------- */
 
-static const char *const phase_names[] = {"ENTER", "TASK",     "WAIT",
-                                          "RETRY", "CHILDREN", "DONE"};
+const char *const eng__phase_names[PH_DONE + 1] = {
+    "ENTER", "TASK", "WAIT", "RETRY", "CHILDREN", "PARKED", "DONE"};
 
 void eng__frame_save(eng_frame *f)
 {
     eng_exec *x = f->ex;
     json_object *o = json_object_new_object();
     json_object_object_add(o, "phase",
-                           json_object_new_string(phase_names[f->phase]));
+                           json_object_new_string(eng__phase_names[f->phase]));
     json_object_object_add(o, "state",
                            json_object_new_string(sl_state_name(f->state)));
     json_object_object_add(o, "index",
@@ -430,6 +430,7 @@ void eng__frame_save(eng_frame *f)
     for (size_t i = 0; f->attempts && i < n; i++)
         json_object_array_add(att, json_object_new_int64(f->attempts[i]));
     json_object_object_add(o, "attempts", att);
+    eng__callback_snapshot(f, o);
     if (f->phase == PH_DONE) {
         json_object_object_add(o, "failed",
                                json_object_new_boolean(f->failed_));

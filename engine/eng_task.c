@@ -6,7 +6,9 @@
  *
  * Lifecycle of a call: scheduled (events recorded) -> spawned after the
  * commit -> finished (result parked on the frame) -> the pump records the
- * outcome and moves the frame on.
+ * outcome and moves the frame on. lambda:invoke.waitForTaskToken calls the
+ * function the same way and then waits for the token (eng_callback.c);
+ * activity ARNs go straight to eng_callback.c.
  */
 #include "engine/eng_int.h"
 
@@ -228,8 +230,13 @@ static void task_finished(eng_frame *f)
     f->task_res_ready = false;
     if (rc != 0) {
         record_failure(f, &err);
+        eng__callback_cancel(f);
         eng__work_failed(f, &err);
         sl_error_fini(&err);
+        return;
+    }
+    if (f->cb_kind == CB_CALLBACK) {
+        eng__callback_submitted(f, result);
         return;
     }
     json_object *d = legacy(f) ? json_object_new_object() : task_details(f);
@@ -457,6 +464,7 @@ static void fail_now(eng_frame *f, const char *name, const char *cause)
     sl_error_init(&err);
     sl_error_set(&err, name, cause);
     record_failure(f, &err);
+    eng__callback_cancel(f);
     eng__work_failed(f, &err);
     sl_error_fini(&err);
 }
@@ -467,6 +475,18 @@ static void task_begin(eng_frame *f, bool resume)
 {
     eng *e = f->ex->e;
     const char *res = sl_state_resource(f->state);
+    static const char invoke[] = "arn:aws:states:::lambda:invoke";
+    bool is_invoke = !strcmp(res, invoke);
+    bool is_callback = !strncmp(res, invoke, sizeof invoke - 1) &&
+                       !strcmp(res + sizeof invoke - 1, ".waitForTaskToken");
+    bool is_activity =
+        !strncmp(res, "arn:aws:states:", 15) && strstr(res, ":activity:");
+    bool is_lambda = strstr(res, ":lambda:") && strstr(res, ":function:");
+    if (is_callback) {
+        /* The token is part of the context object ($$.Task.Token). */
+        f->cb_kind = CB_CALLBACK;
+        eng__callback_token(f);
+    }
     json_object *ctx = eng__context(f, NULL);
     sl_ctx c;
     eng__sl_ctx(f, &c, ctx);
@@ -481,6 +501,7 @@ static void task_begin(eng_frame *f, bool resume)
     json_object_put(ctx);
     if (rc != 0) {
         json_object_put(eff);
+        eng__callback_cancel(f);
         eng__work_failed(f, &err);
         sl_error_fini(&err);
         return;
@@ -488,10 +509,12 @@ static void task_begin(eng_frame *f, bool resume)
     json_object_put(f->effective);
     f->effective = eff;
     free(f->task_kind);
-    bool is_invoke =
-        !strncmp(res, "arn:aws:states:::lambda:invoke", 30) && res[30] == '\0';
-    bool is_lambda = strstr(res, ":lambda:") && strstr(res, ":function:");
-    if (!is_invoke && !is_lambda) {
+    f->task_kind = NULL;
+    if (is_activity) {
+        eng__activity_start(f, res, timeout_s, heartbeat_s);
+        return;
+    }
+    if (!is_invoke && !is_callback && !is_lambda) {
         f->task_kind = bt_xstrdup("invoke");
         char *cause = bt_xasprintf("The resource %s is not supported by "
                                    "Baton yet",
@@ -500,7 +523,10 @@ static void task_begin(eng_frame *f, bool resume)
         free(cause);
         return;
     }
-    f->task_kind = bt_xstrdup(is_invoke ? "invoke" : "lambda");
+    f->task_kind = bt_xstrdup(is_callback ? "invoke.waitForTaskToken"
+                              : is_invoke ? "invoke"
+                                          : "lambda");
+    is_invoke = is_invoke || is_callback;
     json_object *fn_name = NULL;
     if (is_invoke &&
         (!json_object_object_get_ex(eff, "FunctionName", &fn_name) ||
@@ -518,8 +544,10 @@ static void task_begin(eng_frame *f, bool resume)
     /* The call is killed at the earliest of the function's own timeout,
      * the state's TimeoutSeconds and its HeartbeatSeconds. */
     int64_t state_limit = timeout_s;
-    f->heartbeat_first =
-        heartbeat_s > 0 && (!timeout_s || heartbeat_s < timeout_s);
+    /* A callback's heartbeats come from whoever holds its token, once the
+     * function has returned; only TimeoutSeconds bounds the call itself. */
+    f->heartbeat_first = !is_callback && heartbeat_s > 0 &&
+                         (!timeout_s || heartbeat_s < timeout_s);
     if (f->heartbeat_first)
         state_limit = heartbeat_s;
     f->state_timeout_first = state_limit > 0 && state_limit <= fn_timeout;
@@ -541,6 +569,11 @@ static void task_begin(eng_frame *f, bool resume)
         return;
     }
     f->phase = PH_TASK;
+    if (is_callback && !resume) {
+        f->cb_sched_ms = eng__now_ms();
+        f->cb_timeout_s = timeout_s;
+        f->cb_heartbeat_s = heartbeat_s;
+    }
     if (!resume)
         eng__frame_save(f);
     eng_spawn *s = bt_xmalloc(sizeof *s);
@@ -564,6 +597,7 @@ void eng__task_resume(eng_frame *f)
 
 void eng__task_cancel(eng_frame *f)
 {
+    eng__callback_cancel(f);
     eng__spawn_forget(f);
     if (f->proc) {
         run_proc_abandon(f->proc);

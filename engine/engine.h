@@ -175,4 +175,55 @@ int eng_machine_delete(eng *e, const char *arn, char **err);
  * when the execution exists but its machine was deleted. */
 json_object *eng_execution_machine(eng *e, const char *exec_arn, bool *gone);
 
+/* ---- activities and task tokens (engine/eng_callback.c) -----------------
+ * Loop thread. Errors come back as AWS's messages in *err (new). */
+
+/* CreateActivity: *out is a new {activityArn, creationDate}; the same name
+ * again returns the existing activity (*created false). BT_EINVAL:
+ * "Invalid Name: '<n>'". */
+int eng_activity_create(eng *e, const char *name, json_object **out,
+                        bool *created, char **err);
+/* DescribeActivity's {activityArn, name, creationDate} (new), or NULL. */
+json_object *eng_activity_describe(eng *e, const char *arn);
+/* ListActivities' items (new array) sorted by name. */
+json_object *eng_activity_list(eng *e);
+/* DeleteActivity: unknown ARNs are not an error. Waiting workers get an
+ * empty answer. */
+int eng_activity_delete(eng *e, const char *arn, char **err);
+
+/* A GetActivityTask answer: token and input (JSON text), or both NULL when
+ * no task came within the poll's time (or the engine is closing). Called
+ * once, on the loop thread; the strings are borrowed. */
+typedef void (*eng_poll_fn)(void *arg, const char *token, const char *input);
+/* Waits up to timeout_ms for a task of activity arn without blocking the
+ * loop. Returns 0 (fn will be called), BT_ENOENT ("Activity Does Not
+ * Exist: '<arn>'") or BT_ELIMIT (1,000 workers already wait). */
+int eng_activity_poll(eng *e, const char *arn, const char *worker,
+                      int64_t timeout_ms, eng_poll_fn fn, void *arg,
+                      char **err);
+
+/* Called once the outcome a SendTask* call delivered is committed
+ * (recorded = true), or with false when the task ended otherwise first. */
+typedef void (*eng_sent_fn)(void *arg, bool recorded);
+/* SendTaskSuccess / SendTaskFailure / SendTaskHeartbeat. Return 0 (success
+ * and failure then call done later), BT_EINVAL ("Invalid Token: 'Invalid
+ * token'", or "Invalid Output: '...'" for output that is not JSON) or
+ * BT_ENOENT ("Task Timed Out: '...'": the task is closed). */
+int eng_task_success(eng *e, const char *token, const char *output,
+                     eng_sent_fn done, void *arg, char **err);
+int eng_task_failure(eng *e, const char *token, const char *error,
+                     const char *cause, eng_sent_fn done, void *arg,
+                     char **err);
+int eng_task_heartbeat(eng *e, const char *token, char **err);
+
+/* ---- tags (engine/eng_tags.c) ------------------------------------------
+ * On state machine and activity ARNs; BT_ENOENT with "Resource not found:
+ * '<arn>'" otherwise. tags: [{key, value}] (validated by the caller). */
+/* Adds or replaces tags; BT_ELIMIT when the resource would have > 50. */
+int eng_tags_add(eng *e, const char *arn, json_object *tags, char **err);
+/* Removes the tags with these keys (array of strings). */
+int eng_tags_remove(eng *e, const char *arn, json_object *keys, char **err);
+/* The resource's tags, [{key, value}] sorted by key (new). */
+int eng_tags_list(eng *e, const char *arn, json_object **out, char **err);
+
 #endif

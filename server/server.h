@@ -27,9 +27,10 @@ typedef struct srv srv;
 #define SRV_BODY_MAX_BYTES (2u * 1024u * 1024u)
 
 typedef struct srv_opts {
-    const char *listen; /* "HOST:PORT", IPv4; NULL: "127.0.0.1:8083"; port 0
-                           picks a free one (srv_port tells) */
-    bool quiet;         /* no per-request log lines */
+    const char *listen;     /* "HOST:PORT", IPv4; NULL: "127.0.0.1:8083"; port 0
+                               picks a free one (srv_port tells) */
+    bool quiet;             /* no per-request log lines */
+    int64_t poll_timeout_s; /* GetActivityTask's long poll; 0: 60 (AWS) */
 } srv_opts;
 
 /* Starts serving on its own thread. e must have had eng_async_open.

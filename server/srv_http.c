@@ -293,6 +293,7 @@ int srv_start(eng *e, const srv_opts *opts, srv **out, char **err)
     s->e = e;
     s->quiet = opts->quiet;
     s->seed = seed();
+    s->poll_ms = (opts->poll_timeout_s > 0 ? opts->poll_timeout_s : 60) * 1000;
     pthread_mutex_init(&s->door, NULL);
     atomic_init(&s->outstanding, 0);
     atomic_init(&s->seq, 0);

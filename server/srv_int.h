@@ -35,6 +35,14 @@
     X(SRV_INVALID_INPUT, "InvalidExecutionInput", 400,                         \
       "Invalid State Machine Execution Input: ")                               \
     X(SRV_INVALID_TOKEN, "InvalidToken", 400, "Invalid Token: ")               \
+    X(SRV_INVALID_OUTPUT, "InvalidOutput", 400, "Invalid Output: ")            \
+    X(SRV_TASK_TIMED_OUT, "TaskTimedOut", 400, "Task Timed Out: ")             \
+    X(SRV_ACTIVITY_MISSING, "ActivityDoesNotExist", 400,                       \
+      "Activity Does Not Exist: ")                                             \
+    X(SRV_WORKER_LIMIT, "ActivityWorkerLimitExceeded", 400,                    \
+      "Activity Worker Limit Exceeded: ")                                      \
+    X(SRV_RESOURCE_NOT_FOUND, "ResourceNotFound", 400, "Resource not found: ") \
+    X(SRV_TOO_MANY_TAGS, "TooManyTags", 400, "Too many tags: ")                \
     X(SRV_TYPE_NOT_SUPPORTED, "StateMachineTypeNotSupported", 400,             \
       "This operation is not supported by this type of state machine")         \
     X(SRV_MISSING_PARAMETER, "MissingRequiredParameter", 400, NULL)            \
@@ -105,6 +113,7 @@ struct srv {
     bool closing;
     atomic_long outstanding; /* posted, not yet sent */
     uint64_t seed;           /* request ids, pagination tokens */
+    int64_t poll_ms;         /* GetActivityTask's long poll */
     atomic_ullong seq;
 };
 
@@ -157,6 +166,10 @@ bool srv__arn(srv_call *c, const char *member, const char *type,
  * remain. key binds tokens to the request (e.g. the ARN). */
 bool srv__page(srv_call *c, json_object *items, const char *list,
                const char *key, size_t token_max);
+/* A list of {key, value} tags (srv_task.c); *out borrowed, NULL when
+ * absent. */
+bool srv__tags(srv_call *c, const char *member, bool required,
+               json_object **out);
 /* Fails c with err and the message an engine call returned (taken). */
 void srv__fail_engine(srv_call *c, char *msg);
 
@@ -174,7 +187,18 @@ void srv__fail_engine(srv_call *c, char *msg);
     X(ListExecutions, srv__list_executions)                                    \
     X(GetExecutionHistory, srv__get_execution_history)                         \
     X(StopExecution, srv__stop_execution)                                      \
-    X(DescribeStateMachineForExecution, srv__describe_machine_for_execution)
+    X(DescribeStateMachineForExecution, srv__describe_machine_for_execution)   \
+    X(CreateActivity, srv__create_activity)                                    \
+    X(DescribeActivity, srv__describe_activity)                                \
+    X(DeleteActivity, srv__delete_activity)                                    \
+    X(ListActivities, srv__list_activities)                                    \
+    X(GetActivityTask, srv__get_activity_task)                                 \
+    X(SendTaskSuccess, srv__send_task_success)                                 \
+    X(SendTaskFailure, srv__send_task_failure)                                 \
+    X(SendTaskHeartbeat, srv__send_task_heartbeat)                             \
+    X(TagResource, srv__tag_resource)                                          \
+    X(UntagResource, srv__untag_resource)                                      \
+    X(ListTagsForResource, srv__list_tags)
 
 #define SRV_ACTION_DECL(name, fn) void fn(srv_call *c);
 SRV_ACTIONS(SRV_ACTION_DECL)

@@ -60,6 +60,9 @@ void srv__create_state_machine(srv_call *c)
         !srv__str(c, "roleArn", true, 256, false, &role) ||
         !srv__enum(c, "type", machine_types, &type) || !version_members(c))
         return;
+    json_object *tags;
+    if (!srv__tags(c, "tags", false, &tags))
+        return;
     sl_machine_type t = SL_MACHINE_STANDARD;
     if (type)
         sl_machine_type_parse(type, &t);
@@ -75,6 +78,16 @@ void srv__create_state_machine(srv_call *c)
     else
         free(err);
     sl_diags_fini(&d);
+    json_object *arn;
+    if (rc == 0 && tags &&
+        json_object_object_get_ex(c->out, "stateMachineArn", &arn)) {
+        err = NULL;
+        if (eng_tags_add(c->e, json_object_get_string(arn), tags, &err)) {
+            json_object_put(c->out);
+            c->out = NULL;
+            srv__fail_engine(c, err);
+        }
+    }
 }
 
 void srv__describe_state_machine(srv_call *c)

@@ -140,4 +140,32 @@ int store_frame_each(store *s, const char *exec_arn,
                                void *ud),
                      void *ud);
 
+/* ---- activities and tags
+ * ------------------------------------------------------------ */
+typedef struct store_activity {
+    char *arn;
+    char *name;
+    int64_t created_ms;
+} store_activity;
+
+void store_activity_fini(store_activity *a);
+/* Inserts an activity unless its ARN exists (*created tells). */
+int store_activity_put(store *s, const store_activity *a, bool *created);
+/* 0, BT_ENOENT or BT_EIO. */
+int store_activity_get(store *s, const char *arn, store_activity *out);
+int store_activity_delete(store *s, const char *arn);
+/* Calls fn for each activity in name order. */
+int store_activity_each(store *s, int (*fn)(const store_activity *a, void *ud),
+                        void *ud);
+
+/* Sets (inserts or replaces) one tag of a resource. */
+int store_tag_put(store *s, const char *arn, const char *key,
+                  const char *value);
+/* Deletes one tag, or every tag of the resource when key is NULL. */
+int store_tag_delete(store *s, const char *arn, const char *key);
+/* Calls fn for each tag of a resource in key order. */
+int store_tag_each(store *s, const char *arn,
+                   int (*fn)(const char *key, const char *value, void *ud),
+                   void *ud);
+
 #endif

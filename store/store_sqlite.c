@@ -11,6 +11,9 @@
  *             concurrency, created_ms, updated_ms)
  * Schema version 3 adds machines.revision_id (UpdateStateMachine's
  * revisionId; NULL for a machine's first revision).
+ * Schema version 4 adds:
+ *   activities(arn PK, name, created_ms)
+ *   tags(arn, key, value, PK(arn, key))   -- machines' and activities' tags
  * Every statement is prepared once in store_open.
  */
 #include "store/store.h"
@@ -42,6 +45,14 @@ enum {
     Q_FUNCTION_GET,
     Q_FUNCTION_DELETE,
     Q_FUNCTION_ALL,
+    Q_ACTIVITY_PUT,
+    Q_ACTIVITY_GET,
+    Q_ACTIVITY_DELETE,
+    Q_ACTIVITY_ALL,
+    Q_TAG_PUT,
+    Q_TAG_DELETE,
+    Q_TAG_DELETE_ALL,
+    Q_TAG_EACH,
     Q_COUNT
 };
 
@@ -94,6 +105,18 @@ static const char *const queries[Q_COUNT] = {
     [Q_FUNCTION_GET] = "SELECT " FN_COLS " FROM functions WHERE name = ?",
     [Q_FUNCTION_DELETE] = "DELETE FROM functions WHERE name = ?",
     [Q_FUNCTION_ALL] = "SELECT " FN_COLS " FROM functions ORDER BY name",
+    [Q_ACTIVITY_PUT] = "INSERT OR IGNORE INTO activities(arn, name, "
+                       "created_ms) VALUES(?,?,?)",
+    [Q_ACTIVITY_GET] = "SELECT arn, name, created_ms FROM activities WHERE "
+                       "arn = ?",
+    [Q_ACTIVITY_DELETE] = "DELETE FROM activities WHERE arn = ?",
+    [Q_ACTIVITY_ALL] = "SELECT arn, name, created_ms FROM activities ORDER "
+                       "BY name",
+    [Q_TAG_PUT] = "INSERT OR REPLACE INTO tags(arn, key, value) "
+                  "VALUES(?,?,?)",
+    [Q_TAG_DELETE] = "DELETE FROM tags WHERE arn = ? AND key = ?",
+    [Q_TAG_DELETE_ALL] = "DELETE FROM tags WHERE arn = ?",
+    [Q_TAG_EACH] = "SELECT key, value FROM tags WHERE arn = ? ORDER BY key",
 };
 
 static const char schema_v1[] =
@@ -137,9 +160,16 @@ static const char schema_v2[] =
 static const char schema_v3[] =
     "ALTER TABLE machines ADD COLUMN revision_id TEXT;";
 
+static const char schema_v4[] =
+    "CREATE TABLE activities(arn TEXT PRIMARY KEY, name TEXT NOT NULL,"
+    " created_ms INTEGER NOT NULL);"
+    "CREATE TABLE tags(arn TEXT NOT NULL, key TEXT NOT NULL,"
+    " value TEXT NOT NULL, PRIMARY KEY(arn, key)) WITHOUT ROWID;";
+
 /* Each step takes the schema from version i to i + 1. */
-static const char *const migrations[] = {schema_v1, schema_v2, schema_v3};
-#define SCHEMA_VERSION 3
+static const char *const migrations[] = {schema_v1, schema_v2, schema_v3,
+                                         schema_v4};
+#define SCHEMA_VERSION 4
 
 static int migrate(store *s)
 {
@@ -603,6 +633,104 @@ int store_function_each(store *s, int (*fn)(const store_function *f, void *ud),
         read_function(st, &f);
         int stop = fn(&f, ud);
         store_function_fini(&f);
+        if (stop)
+            break;
+    }
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : BT_EIO;
+}
+
+/* ---- activities and tags
+ * ------------------------------------------------------------ */
+
+void store_activity_fini(store_activity *a)
+{
+    free(a->arn);
+    free(a->name);
+    memset(a, 0, sizeof *a);
+}
+
+int store_activity_put(store *s, const store_activity *a, bool *created)
+{
+    sqlite3_stmt *st = q(s, Q_ACTIVITY_PUT);
+    bind_text(st, 1, a->arn);
+    bind_text(st, 2, a->name);
+    sqlite3_bind_int64(st, 3, a->created_ms);
+    int rc = done(st);
+    *created = rc == 0 && sqlite3_changes(s->db) > 0;
+    return rc;
+}
+
+static void read_activity(sqlite3_stmt *st, store_activity *out)
+{
+    out->arn = col_text(st, 0);
+    out->name = col_text(st, 1);
+    out->created_ms = sqlite3_column_int64(st, 2);
+}
+
+int store_activity_get(store *s, const char *arn, store_activity *out)
+{
+    sqlite3_stmt *st = q(s, Q_ACTIVITY_GET);
+    bind_text(st, 1, arn);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        read_activity(st, out);
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? BT_ENOENT : BT_EIO;
+}
+
+int store_activity_delete(store *s, const char *arn)
+{
+    sqlite3_stmt *st = q(s, Q_ACTIVITY_DELETE);
+    bind_text(st, 1, arn);
+    return done(st);
+}
+
+int store_activity_each(store *s, int (*fn)(const store_activity *a, void *ud),
+                        void *ud)
+{
+    sqlite3_stmt *st = q(s, Q_ACTIVITY_ALL);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        store_activity a;
+        read_activity(st, &a);
+        int stop = fn(&a, ud);
+        store_activity_fini(&a);
+        if (stop)
+            break;
+    }
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : BT_EIO;
+}
+
+int store_tag_put(store *s, const char *arn, const char *key, const char *value)
+{
+    sqlite3_stmt *st = q(s, Q_TAG_PUT);
+    bind_text(st, 1, arn);
+    bind_text(st, 2, key);
+    bind_text(st, 3, value);
+    return done(st);
+}
+
+int store_tag_delete(store *s, const char *arn, const char *key)
+{
+    sqlite3_stmt *st = q(s, key ? Q_TAG_DELETE : Q_TAG_DELETE_ALL);
+    bind_text(st, 1, arn);
+    if (key)
+        bind_text(st, 2, key);
+    return done(st);
+}
+
+int store_tag_each(store *s, const char *arn,
+                   int (*fn)(const char *key, const char *value, void *ud),
+                   void *ud)
+{
+    sqlite3_stmt *st = q(s, Q_TAG_EACH);
+    bind_text(st, 1, arn);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        int stop = fn((const char *)sqlite3_column_text(st, 0),
+                      (const char *)sqlite3_column_text(st, 1), ud);
         if (stop)
             break;
     }
