@@ -2,8 +2,8 @@
 # `baton serve` driven by the real AWS CLI v2 (Debian's awscli package,
 # /usr/bin/aws — another `aws` may come first on PATH) with dummy
 # credentials: create, start, describe, list, history, stop,
-# update, delete and AWS's errors, checked field by
-# field. Skipped (exit 0 with a note) when /usr/bin/aws is missing.
+# update, delete, activities, task tokens, tags and AWS's errors, checked
+# field by field. Skipped (exit 0 with a note) when /usr/bin/aws is missing.
 # Usage: aws_cli.sh BATON SOURCE_DIR
 set -eu
 
@@ -23,8 +23,12 @@ trap cleanup EXIT
 PY=python3
 [ -x /usr/bin/python3 ] && PY=/usr/bin/python3
 
+# The callback function: keeps its payload (with the task token).
+printf '%s\n' "cat >$T/payload.tmp && mv $T/payload.tmp $T/payload && echo '{}'" \
+    >"$T/keep.sh"
 : >"$T/log"
-"$BATON" serve --db "$T/db" --listen 127.0.0.1:0 --quiet 2>"$T/log" &
+"$BATON" serve --db "$T/db" --listen 127.0.0.1:0 --quiet --poll-timeout 2 \
+    --function "keep=sh $T/keep.sh" 2>"$T/log" &
 PID=$!
 PORT=
 for _ in $(seq 1 100); do
@@ -138,6 +142,74 @@ check 'ok()'
 # start-sync-execution: the CLI sends it to host "sync-<endpoint host>"
 # (AWS's host prefix, not configurable in the CLI), which does not resolve
 # for 127.0.0.1; aws_api.sh covers StartSyncExecution.
+
+# ---- activities (reference 7.5) ----------------------------------------------
+sfn create-activity --name work
+check 'ok(); assert R["activityArn"] == ARN + ":activity:work" and R["creationDate"].endswith("+00:00"), R'
+sfn describe-activity --activity-arn "$ARN:activity:work"
+check 'ok(); assert R["name"] == "work" and R["activityArn"] == ARN + ":activity:work", R'
+sfn list-activities
+check 'ok(); assert [a["name"] for a in R["activities"]] == ["work"], R'
+sfn get-activity-task --activity-arn "$ARN:activity:work"
+check 'ok(); assert not R or "taskToken" not in R, R  # nothing within the poll time'
+printf '%s' "{\"StartAt\":\"A\",\"States\":{\"A\":{\"Type\":\"Task\",\"Resource\":\"$ARN:activity:work\",\"End\":true}}}" \
+    >"$T/act.json"
+sfn create-state-machine --name act --definition "file://$T/act.json" \
+    --role-arn "$ROLE"
+check 'ok()'
+sfn start-execution --state-machine-arn "$ARN:stateMachine:act" --name a1 \
+    --input '{"job":7}'
+check 'ok()'
+sfn get-activity-task --activity-arn "$ARN:activity:work" --worker-name cli
+check 'ok(); assert json.loads(R["input"]) == {"job": 7} and len(R["taskToken"]) == 64, R'
+TOKEN=$(get 'R["taskToken"]')
+sfn send-task-heartbeat --task-token "$TOKEN"
+check 'ok()'
+sfn send-task-success --task-token "$TOKEN" --task-output '{"done":true}'
+check 'ok()'
+sleep 0.3
+sfn describe-execution --execution-arn "$ARN:execution:act:a1"
+check 'ok(); assert R["status"] == "SUCCEEDED" and json.loads(R["output"]) == {"done": True}, R'
+sfn get-execution-history --execution-arn "$ARN:execution:act:a1"
+check 'ok(); assert [e["type"] for e in R["events"]] == ["ExecutionStarted", "TaskStateEntered", "ActivityScheduled", "ActivityStarted", "ActivitySucceeded", "TaskStateExited", "ExecutionSucceeded"], R; assert R["events"][3]["activityStartedEventDetails"] == {"workerName": "cli"}'
+sfn send-task-failure --task-token "$TOKEN" --error E
+check 'err("TaskTimedOut", "SendTaskFailure")'
+sfn send-task-success --task-token nonsense --task-output '{}'
+check 'err("InvalidToken", "SendTaskSuccess")'
+sfn describe-activity --activity-arn "$ARN:activity:nope"
+check 'err("ActivityDoesNotExist", "DescribeActivity")'
+
+# ---- task tokens: lambda:invoke.waitForTaskToken (reference 7.4) -------------
+printf '%s' '{"StartAt":"T","States":{"T":{"Type":"Task","Resource":"arn:aws:states:::lambda:invoke.waitForTaskToken","Parameters":{"FunctionName":"keep","Payload":{"token.$":"$$.Task.Token"}},"Catch":[{"ErrorEquals":["Denied"],"Next":"Caught"}],"End":true},"Caught":{"Type":"Pass","End":true}}}' \
+    >"$T/cb.json"
+sfn create-state-machine --name cb --definition "file://$T/cb.json" \
+    --role-arn "$ROLE"
+check 'ok()'
+sfn start-execution --state-machine-arn "$ARN:stateMachine:cb" --name c1
+check 'ok()'
+for _ in $(seq 1 100); do [ -f "$T/payload" ] && break; sleep 0.05; done
+TOKEN=$($PY -c 'import json,sys; print(json.load(open(sys.argv[1]))["token"])' "$T/payload")
+sleep 0.2
+sfn send-task-failure --task-token "$TOKEN" --error Denied --cause no
+check 'ok()'
+sleep 0.3
+sfn describe-execution --execution-arn "$ARN:execution:cb:c1"
+check 'ok(); assert R["status"] == "SUCCEEDED" and json.loads(R["output"]) == {"Error": "Denied", "Cause": "no"}, R'
+sfn get-execution-history --execution-arn "$ARN:execution:cb:c1"
+check 'ok(); t = [e["type"] for e in R["events"]]; assert t[:6] == ["ExecutionStarted", "TaskStateEntered", "TaskScheduled", "TaskStarted", "TaskSubmitted", "TaskFailed"], t'
+
+# ---- tags ---------------------------------------------------------------------
+sfn tag-resource --resource-arn "$ARN:stateMachine:cb" \
+    --tags key=team,value=data key=env,value=dev
+check 'ok()'
+sfn untag-resource --resource-arn "$ARN:stateMachine:cb" --tag-keys env
+check 'ok()'
+sfn list-tags-for-resource --resource-arn "$ARN:stateMachine:cb"
+check 'ok(); assert R["tags"] == [{"key": "team", "value": "data"}], R'
+sfn list-tags-for-resource --resource-arn "$ARN:stateMachine:none"
+check 'err("ResourceNotFound", "ListTagsForResource")'
+sfn delete-activity --activity-arn "$ARN:activity:work"
+check 'ok()'
 
 sfn delete-state-machine --state-machine-arn "$ARN:stateMachine:wait"
 check 'ok()'
