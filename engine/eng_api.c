@@ -71,6 +71,25 @@ char *eng__uuid(eng *e)
  * -------------------------------------------------------------------- */
 
 static void pump_cb(uv_idle_t *h);
+static void free_exec(eng_exec *x);
+
+/* Finished executions leave memory once their end is committed and its
+ * effects ran; the store keeps everything about them. */
+static void reap(eng *e)
+{
+    if (!e->finished || store_in_transaction(e->st))
+        return;
+    for (eng_exec **link = &e->execs; *link;) {
+        eng_exec *x = *link;
+        if (x->status == EX_RUNNING) {
+            link = &x->next;
+            continue;
+        }
+        *link = x->next;
+        free_exec(x);
+    }
+    e->finished = 0;
+}
 
 void eng__ready(eng_frame *f)
 {
@@ -169,6 +188,7 @@ static void pump_cb(uv_idle_t *h)
         e->nready = 0;
     }
     flush(e);
+    reap(e);
     if (e->nready == 0 && e->neffects == 0) {
         uv_idle_stop(&e->pump);
         e->pump_armed = false;
@@ -207,6 +227,7 @@ int eng_open(const eng_opts *opts, eng **out, char **err)
     e->rng.ud = &e->rng_state;
     e->procs_max = procs_limit();
     uv_loop_init(&e->loop);
+    e->loop.data = e;
     uv_idle_init(&e->loop, &e->pump);
     e->pump.data = e;
     int rc =

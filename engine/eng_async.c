@@ -25,7 +25,7 @@ typedef struct job {
 } job;
 
 typedef struct watch {
-    eng_exec *x;
+    char *arn; /* finished executions leave memory: look them up */
     void (*fn)(void *arg);
     void *arg;
 } watch;
@@ -76,11 +76,13 @@ static void check_cb(uv_check_t *h)
         return;
     for (size_t i = 0; i < a->nwatches;) {
         watch w = a->watches[i];
-        if (w.x->status == EX_RUNNING) {
+        eng_exec *x = eng__exec_find(e, w.arn);
+        if (x && x->status == EX_RUNNING) {
             i++;
             continue;
         }
         a->watches[i] = a->watches[--a->nwatches];
+        free(w.arn);
         w.fn(w.arg);
     }
     if (a->nwatches == 0)
@@ -162,7 +164,7 @@ int eng_execution_watch(eng *e, const char *exec_arn, void (*fn)(void *arg),
         a->watches =
             bt_xrealloc(a->watches, a->capwatches * sizeof *a->watches);
     }
-    a->watches[a->nwatches++] = (watch){x, fn, arg};
+    a->watches[a->nwatches++] = (watch){bt_xstrdup(x->arn), fn, arg};
     uv_check_start(&a->check, check_cb);
     return 0;
 }
@@ -184,6 +186,7 @@ void eng_async_close(eng *e)
     /* Closures may have added watches; each is called once. */
     while (a->nwatches) {
         watch w = a->watches[--a->nwatches];
+        free(w.arn);
         w.fn(w.arg);
     }
     if (store_in_transaction(e->st))

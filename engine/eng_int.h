@@ -218,6 +218,7 @@ struct eng {
     eng_spawn *spawn_head, *spawn_tail;
     struct eng_async *async;         /* eng_async.c: work from other threads */
     struct eng_callbacks *callbacks; /* eng_callback.c: tokens, activities */
+    size_t finished;                 /* executions ended since the last reap */
 };
 
 /* ---- eng_api.c

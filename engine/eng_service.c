@@ -295,7 +295,8 @@ int eng_execution_start(eng *e, const char *machine, const char *name,
 
 void eng__deadline_arm(eng_exec *x)
 {
-    eng__effect(x->e, NULL, deadline_arm, x);
+    /* Tied to the root frame: dropped if the execution leaves memory. */
+    eng__effect(x->e, x->root, deadline_arm, x);
 }
 
 eng_exec *eng__exec_find(eng *e, const char *arn)
@@ -391,6 +392,8 @@ void eng__exec_finish(eng_exec *x, eng_status status, json_object *output,
                       status == EX_TIMED_OUT ? NULL : x->error.cause,
                       x->start_ms,
                       stop};
+    e->finished++;
+    eng__kick(e);
     if (store_begin(e->st) || store_exec_finish(e->st, &row) ||
         store_frame_delete_all(e->st, x->arn)) {
         fprintf(stderr, "baton: level=fatal msg=\"store write failed: %s\"\n",
@@ -453,7 +456,9 @@ void eng__frame_save(eng_frame *f)
 
 static void progress_cb(uv_timer_t *t)
 {
-    eng_exec *x = t->data;
+    eng_exec *x = eng__exec_find(t->loop->data, t->data);
+    if (!x)
+        return;
     double s = (double)(eng__now_ms() - x->start_ms) / 1000.0;
     if (x->items_total)
         fprintf(stderr, "\r%lld states, Map items %lld/%lld, %.1f s ",
@@ -472,16 +477,21 @@ int eng_run_until_done(eng *e, const char *exec_arn, bool progress)
     if (progress) {
         t = bt_xmalloc(sizeof *t);
         uv_timer_init(&e->loop, t);
-        t->data = x;
+        t->data = (void *)exec_arn;
         uv_timer_start(t, progress_cb, 500, 500);
     }
     int rc = 0;
-    while (x->status == EX_RUNNING)
-        if (uv_run(&e->loop, UV_RUN_ONCE) == 0 && x->status == EX_RUNNING &&
+    /* A finished execution leaves memory after its end is committed, so
+     * it is looked up again on every turn. */
+    char *arn = bt_xstrdup(x->arn);
+    while ((x = eng__exec_find(e, arn)) && x->status == EX_RUNNING)
+        if (uv_run(&e->loop, UV_RUN_ONCE) == 0 &&
+            (x = eng__exec_find(e, arn)) && x->status == EX_RUNNING &&
             e->nready == 0 && e->neffects == 0) {
             rc = BT_EINVAL; /* nothing left that could move it */
             break;
         }
+    free(arn);
     if (t) {
         uv_timer_stop(t);
         uv_close((uv_handle_t *)t, close_free);
