@@ -25,6 +25,7 @@ int cli_jsonata_main(int argc, char **argv);
 
 /* `baton serve [--db PATH] [--listen HOST:PORT] [--region R] [--account A]` */
 int cli_serve_main(int argc, char **argv);
+int cli_task_main(int argc, char **argv);
 
 /* `baton function create|update|delete|list ...` */
 int cli_function_main(int argc, char **argv);

@@ -28,6 +28,7 @@ static const char usage[] =
     "  function ...       register functions (create, update, delete, list)\n"
     "  jsonata EXPR       evaluate a JSONata expression\n"
     "  serve              serve the AWS Step Functions API over HTTP\n"
+    "  task ...           answer a task token (success, failure, heartbeat)\n"
     "\n"
     "'baton COMMAND --help' describes each command.\n"
     "\n"
@@ -50,6 +51,7 @@ static const struct command {
     {"__exec-limited", cli_exec_limited_main},
     {"jsonata", cli_jsonata_main},
     {"serve", cli_serve_main},
+    {"task", cli_task_main},
 };
 
 void cli_error(const char *fmt, ...)

@@ -334,6 +334,33 @@ fails = [e["taskFailedEventDetails"] for e in ev if e["type"] == "TaskFailed"]
 assert fails == [{"resourceType": "lambda", "resource": "invoke.waitForTaskToken",
                   "error": "Nope", "cause": "c"}] * 2, fails
 
+# `baton task` answers tokens from the command line through the server.
+def cli(*args):
+    r = subprocess.run([BATON, "task"] + list(args) +
+                       ["--endpoint", "http://127.0.0.1:%d" % port],
+                       capture_output=True, text=True, timeout=30)
+    return r.returncode, r.stderr
+
+
+x = start_exec(m_cb, {})
+p = take_token()
+wait_for(lambda: "TaskSubmitted" in types(x), "TaskSubmitted")
+assert cli("heartbeat", p["token"]) == (0, "")
+assert cli("success", p["token"], "--output", '{"via":"cli"}') == (0, "")
+assert json.loads(wait_status(x, "SUCCEEDED")["output"]) == {"via": "cli"}
+rc, e = cli("success", p["token"])
+assert rc == 1 and "TaskTimedOut" in e, (rc, e)
+rc, e = cli("success", p["token"], "--output", "{nope")
+assert rc == 2 and "--output is not JSON" in e, (rc, e)
+x = start_exec(m_cb, {})
+p = take_token()
+wait_for(lambda: "TaskSubmitted" in types(x), "TaskSubmitted")
+assert cli("failure", p["token"], "--error", "Cli.Err", "--cause", "why") == (0, "")
+d = wait_status(x, "FAILED")
+assert d["error"] == "Cli.Err" and d["cause"] == "why", d
+rc, e = cli("heartbeat", "not-a-token")
+assert rc == 1 and "InvalidToken" in e, (rc, e)
+
 # Stopping the execution closes its token.
 x = start_exec(m_cb, {})
 p = take_token()
