@@ -712,7 +712,7 @@ static char *activity_arn(eng *e, const char *name)
 int eng_activity_create(eng *e, const char *name, json_object **out,
                         bool *created, char **err)
 {
-    if (!eng__name_ok(name)) {
+    if (!eng_name_valid(name)) {
         *err = bt_xasprintf("Invalid Name: '%s'", name);
         return BT_EINVAL;
     }

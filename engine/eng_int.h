@@ -345,8 +345,6 @@ void eng__deadline_arm(eng_exec *x);
 /* Id of the last history event stored for an execution (0: none). */
 int64_t eng__last_event_id(eng *e, const char *arn);
 eng_exec *eng__exec_find(eng *e, const char *arn);
-/* AWS's rules for state machine and execution names (reference §12.2). */
-bool eng__name_ok(const char *name);
 
 /* ---- eng_timer.c
  * -------------------------------------------------------------------------- */

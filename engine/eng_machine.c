@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static char *arn_of(eng *e, const char *name)
+char *eng_machine_arn(eng *e, const char *name)
 {
     return bt_xasprintf("arn:aws:states:%s:%s:stateMachine:%s", e->region,
                         e->account, name);
@@ -79,14 +79,14 @@ int eng_machine_create(eng *e, const char *name, const char *definition,
                        sl_machine_type type, const char *role_arn,
                        json_object **out, sl_diags *diags, char **err)
 {
-    if (!eng__name_ok(name)) {
+    if (!eng_name_valid(name)) {
         *err = bt_xasprintf("Invalid Name: '%s'", name);
         return BT_EINVAL;
     }
     sl_compile_opts o = {type};
     if (sl_machine_compile(definition, strlen(definition), &o, NULL, diags))
         return BT_EINVALID;
-    char *arn = arn_of(e, name);
+    char *arn = eng_machine_arn(e, name);
     store_machine cur;
     memset(&cur, 0, sizeof cur);
     int rc = store_machine_get(e->st, arn, 0, &cur);

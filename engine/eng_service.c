@@ -182,7 +182,7 @@ static void deadline_fired(uv_timer_t *t)
         eng__exec_finish(x, EX_TIMED_OUT, NULL, NULL);
 }
 
-bool eng__name_ok(const char *n)
+bool eng_name_valid(const char *n)
 {
     size_t len = strlen(n);
     if (len == 0 || bt_utf8_length(n, len) > 80)
@@ -191,6 +191,12 @@ bool eng__name_ok(const char *n)
         if (*p < 0x20 || *p == 0x7f || strchr(" <>{}[]?*\"#%\\^|~`$&,;:/", *p))
             return false;
     return true;
+}
+
+char *eng_execution_arn(eng *e, const char *machine_name, const char *name)
+{
+    return bt_xasprintf("arn:aws:states:%s:%s:execution:%s:%s", e->region,
+                        e->account, machine_name, name);
 }
 
 int eng_execution_start(eng *e, const char *machine, const char *name,
@@ -222,7 +228,7 @@ int eng_execution_start(eng *e, const char *machine, const char *name,
     json_object_put(probe);
     char *gen = name ? NULL : eng__uuid(e);
     const char *nm = name ? name : gen;
-    if (!eng__name_ok(nm)) {
+    if (!eng_name_valid(nm)) {
         *err = bt_xasprintf("Invalid Name: '%s'", nm);
         store_machine_fini(&m);
         return BT_EINVAL;
@@ -233,8 +239,7 @@ int eng_execution_start(eng *e, const char *machine, const char *name,
     char *arn = type == SL_MACHINE_EXPRESS
                     ? bt_xasprintf("arn:aws:states:%s:%s:express:%s:%s:%s",
                                    e->region, e->account, m.name, nm, uuid)
-                    : bt_xasprintf("arn:aws:states:%s:%s:execution:%s:%s",
-                                   e->region, e->account, m.name, nm);
+                    : eng_execution_arn(e, m.name, nm);
     free(uuid);
     store_exec row = {arn,    m.arn,     m.revision,    (char *)nm,
                       m.type, "RUNNING", (char *)text,  NULL,

@@ -170,6 +170,17 @@ int eng_machine_update(eng *e, const char *arn, const char *definition,
 /* DeleteStateMachine: stops (ABORTED) its running executions, then
  * deletes every revision. Unknown ARNs are not an error. 0 or BT_EIO. */
 int eng_machine_delete(eng *e, const char *arn, char **err);
+/* The ARN of the state machine called name in this engine's region and
+ * account (new string; name is not checked). */
+char *eng_machine_arn(eng *e, const char *name);
+/* The ARN of the STANDARD execution called name of the state machine called
+ * machine_name (new string; names are not checked). EXPRESS executions add
+ * a UUID, so theirs cannot be derived from the names. */
+char *eng_execution_arn(eng *e, const char *machine_name, const char *name);
+/* Whether name follows AWS's rules for state machine and execution names
+ * (reference §12.2): 1..80 characters, no whitespace, control characters
+ * or any of < > { } [ ] ? * " # % \ ^ | ~ ` $ & , ; : /. Any thread. */
+bool eng_name_valid(const char *name);
 /* DescribeStateMachineForExecution's members (the revision the execution
  * runs) as a new object; NULL when the execution is unknown, and *gone set
  * when the execution exists but its machine was deleted. */
