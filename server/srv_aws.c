@@ -3,6 +3,7 @@
  * X-Amz-Target, the request object, AWS's constraint messages, pagination
  * tokens and error bodies ({"__type", "message"}, status, X-Amzn-Errortype).
  * Every response leaves through srv__reply exactly once per request.
+ * srv__handle also hands /v1 requests to the REST front (srv_rest.c).
  */
 #include "server/srv_int.h"
 
@@ -15,9 +16,11 @@
 static const struct {
     const char *code;
     int status;
+    int rest_status;
     const char *prefix;
-} errors[] = {{NULL, 200, NULL},
-#define SRV_ERR_ROW(id, code, status, prefix) {code, status, prefix},
+} errors[] = {{NULL, 200, 200, NULL},
+#define SRV_ERR_ROW(id, code, status, rest_status, prefix)                     \
+    {code, status, rest_status, prefix},
               SRV_ERRORS(SRV_ERR_ROW)
 #undef SRV_ERR_ROW
 };
@@ -30,6 +33,11 @@ const char *srv__error_code(srv_error e)
 int srv__error_status(srv_error e)
 {
     return errors[e].status;
+}
+
+int srv__error_rest_status(srv_error e)
+{
+    return errors[e].rest_status;
 }
 
 srv_error srv__error_of_message(const char *msg)
@@ -235,8 +243,7 @@ bool srv__enum(srv_call *c, const char *name, const char *const *values,
     return false;
 }
 
-/* arn:partition:service:region:account:TYPE:... — the TYPE field. */
-static bool arn_type(const char *arn, char *type, size_t cap)
+bool srv__arn_type(const char *arn, char *type, size_t cap)
 {
     const char *p = arn;
     for (int i = 0; i < 5; i++) {
@@ -260,7 +267,7 @@ bool srv__arn(srv_call *c, const char *name, const char *type,
         return false;
     const char *a = *out;
     char t[32];
-    if (strncmp(a, "arn:", 4) != 0 || !arn_type(a, t, sizeof t))
+    if (strncmp(a, "arn:", 4) != 0 || !srv__arn_type(a, t, sizeof t))
         return srv__fail(c, SRV_INVALID_ARN,
                          "Invalid Arn: 'Invalid ARN prefix: %s'", a);
     if (strcmp(t, type) != 0 && !(type2 && !strcmp(t, type2)))
@@ -421,6 +428,9 @@ void srv__handle(void *arg)
     switch (r->route) {
     case ROUTE_AWS:
         handle_aws(r);
+        break;
+    case ROUTE_REST:
+        srv__rest(r);
         break;
     }
 }

@@ -11,10 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define SRV_PAYLOAD_MAX 262144 /* input / output strings (AWS) */
-
 /* In the order AWS lists them in its enum message. */
-static const char *const statuses[] = {
+const char *const srv__exec_statuses[] = {
     "SUCCEEDED", "TIMED_OUT", "PENDING_REDRIVE", "ABORTED", "FAILED",
     "RUNNING",   NULL};
 
@@ -207,7 +205,7 @@ void srv__list_executions(srv_call *c)
     static const char *const redrive[] = {"REDRIVEN", "NOT_REDRIVEN", NULL};
     const char *arn = NULL, *map_run, *status, *rf;
     if (!srv__str(c, "mapRunArn", false, 2000, false, &map_run) ||
-        !srv__enum(c, "statusFilter", statuses, &status) ||
+        !srv__enum(c, "statusFilter", srv__exec_statuses, &status) ||
         !srv__enum(c, "redriveFilter", redrive, &rf))
         return;
     if (map_run) {

@@ -105,6 +105,21 @@ static void reply_here(srv_req *r, int status, srv_error err, const char *text)
     atomic_store(&r->phase, REQ_READY);
 }
 
+/* A transport error in the shape of the request's front: AWS's
+ * {"__type", "message"} or REST's {"error", "message"}. */
+static void reply_error_here(srv_req *r, srv_error err, const char *message)
+{
+    char text[256];
+    bool rest = r->route == ROUTE_REST;
+    snprintf(text, sizeof text, "{\"%s\":\"%s\",\"message\":\"%s\"}%s",
+             rest ? "error" : "__type", srv__error_code(err), message,
+             rest ? "\n" : "");
+    if (rest)
+        r->ctype = "application/json";
+    reply_here(r, rest ? srv__error_rest_status(err) : srv__error_status(err),
+               err, text);
+}
+
 static enum MHD_Result send_reply(srv_req *r)
 {
     struct MHD_Response *resp = MHD_create_response_from_buffer(
@@ -115,6 +130,8 @@ static enum MHD_Result send_reply(srv_req *r)
     MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
                             r->ctype ? r->ctype : "application/x-amz-json-1.0");
     MHD_add_response_header(resp, "x-amzn-RequestId", r->request_id);
+    if (r->allow[0])
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, r->allow);
     if (r->err_type)
         MHD_add_response_header(resp, "X-Amzn-Errortype", r->err_type);
     enum MHD_Result ret =
@@ -136,9 +153,7 @@ static void post_request(srv *s, srv_req *r)
     }
     pthread_mutex_unlock(&s->door);
     if (rc != 0) {
-        reply_here(r, 503, SRV_UNAVAILABLE,
-                   "{\"__type\":\"ServiceUnavailable\",\"message\":\"The "
-                   "server is shutting down\"}");
+        reply_error_here(r, SRV_UNAVAILABLE, "The server is shutting down");
         MHD_resume_connection(r->conn);
     }
 }
@@ -154,6 +169,11 @@ static bool choose_route(srv_req *r)
 {
     if (!strcmp(r->path, "/") && !strcmp(r->method, "POST")) {
         r->route = ROUTE_AWS;
+        return true;
+    }
+    /* Every method: the REST front answers 404 and 405 itself. */
+    if (!strncmp(r->path, "/v1", 3) && (!r->path[3] || r->path[3] == '/')) {
+        r->route = ROUTE_REST;
         return true;
     }
     if ((!strcmp(r->path, "/") || !strcmp(r->path, "/health")) && is_get(r)) {
@@ -172,12 +192,10 @@ static void route(srv *s, srv_req *r)
     if (!choose_route(r)) {
         /* answered */
     } else if (r->too_large) {
-        char text[160];
-        snprintf(text, sizeof text,
-                 "{\"__type\":\"RequestEntityTooLargeException\","
-                 "\"message\":\"Request body is larger than %u bytes\"}",
+        char text[64];
+        snprintf(text, sizeof text, "Request body is larger than %u bytes",
                  SRV_BODY_MAX_BYTES);
-        reply_here(r, 413, SRV_TOO_LARGE, text);
+        reply_error_here(r, SRV_TOO_LARGE, text);
     } else {
         post_request(s, r);
     }

@@ -17,51 +17,56 @@
 
 #include "server/server.h"
 
-/* AWS error codes, their HTTP status, and the message prefix by which an
+/* Error codes (AWS's), the HTTP status the AWS API answers with, the one
+ * the REST front (/v1) answers with, and the message prefix by which an
  * engine message (AWS's own text) is recognised. */
 #define SRV_ERRORS(X)                                                          \
-    X(SRV_INVALID_ARN, "InvalidArn", 400, "Invalid Arn: ")                     \
-    X(SRV_MACHINE_MISSING, "StateMachineDoesNotExist", 400,                    \
+    X(SRV_INVALID_ARN, "InvalidArn", 400, 400, "Invalid Arn: ")                \
+    X(SRV_MACHINE_MISSING, "StateMachineDoesNotExist", 400, 404,               \
       "State Machine Does Not Exist: ")                                        \
-    X(SRV_EXEC_MISSING, "ExecutionDoesNotExist", 400,                          \
+    X(SRV_EXEC_MISSING, "ExecutionDoesNotExist", 400, 404,                     \
       "Execution Does Not Exist: ")                                            \
-    X(SRV_MACHINE_EXISTS, "StateMachineAlreadyExists", 400,                    \
+    X(SRV_MACHINE_EXISTS, "StateMachineAlreadyExists", 400, 409,               \
       "State Machine Already Exists: ")                                        \
-    X(SRV_EXEC_EXISTS, "ExecutionAlreadyExists", 400,                          \
+    X(SRV_EXEC_EXISTS, "ExecutionAlreadyExists", 400, 409,                     \
       "Execution Already Exists: ")                                            \
-    X(SRV_INVALID_DEFINITION, "InvalidDefinition", 400,                        \
+    X(SRV_INVALID_DEFINITION, "InvalidDefinition", 400, 400,                   \
       "Invalid State Machine Definition: ")                                    \
-    X(SRV_INVALID_NAME, "InvalidName", 400, "Invalid Name: ")                  \
-    X(SRV_INVALID_INPUT, "InvalidExecutionInput", 400,                         \
+    X(SRV_INVALID_NAME, "InvalidName", 400, 400, "Invalid Name: ")             \
+    X(SRV_INVALID_INPUT, "InvalidExecutionInput", 400, 400,                    \
       "Invalid State Machine Execution Input: ")                               \
-    X(SRV_INVALID_TOKEN, "InvalidToken", 400, "Invalid Token: ")               \
-    X(SRV_INVALID_OUTPUT, "InvalidOutput", 400, "Invalid Output: ")            \
-    X(SRV_TASK_TIMED_OUT, "TaskTimedOut", 400, "Task Timed Out: ")             \
-    X(SRV_ACTIVITY_MISSING, "ActivityDoesNotExist", 400,                       \
+    X(SRV_INVALID_TOKEN, "InvalidToken", 400, 400, "Invalid Token: ")          \
+    X(SRV_INVALID_OUTPUT, "InvalidOutput", 400, 400, "Invalid Output: ")       \
+    X(SRV_TASK_TIMED_OUT, "TaskTimedOut", 400, 400, "Task Timed Out: ")        \
+    X(SRV_ACTIVITY_MISSING, "ActivityDoesNotExist", 400, 404,                  \
       "Activity Does Not Exist: ")                                             \
-    X(SRV_WORKER_LIMIT, "ActivityWorkerLimitExceeded", 400,                    \
+    X(SRV_WORKER_LIMIT, "ActivityWorkerLimitExceeded", 400, 400,               \
       "Activity Worker Limit Exceeded: ")                                      \
-    X(SRV_RESOURCE_NOT_FOUND, "ResourceNotFound", 400, "Resource not found: ") \
-    X(SRV_TOO_MANY_TAGS, "TooManyTags", 400, "Too many tags: ")                \
-    X(SRV_TYPE_NOT_SUPPORTED, "StateMachineTypeNotSupported", 400,             \
+    X(SRV_RESOURCE_NOT_FOUND, "ResourceNotFound", 400, 404,                    \
+      "Resource not found: ")                                                  \
+    X(SRV_TOO_MANY_TAGS, "TooManyTags", 400, 400, "Too many tags: ")           \
+    X(SRV_TYPE_NOT_SUPPORTED, "StateMachineTypeNotSupported", 400, 400,        \
       "This operation is not supported by this type of state machine")         \
-    X(SRV_MISSING_PARAMETER, "MissingRequiredParameter", 400, NULL)            \
-    X(SRV_VALIDATION, "ValidationException", 400, NULL)                        \
-    X(SRV_SERIALIZATION, "SerializationException", 400, NULL)                  \
-    X(SRV_UNKNOWN_OPERATION, "UnknownOperationException", 400, NULL)           \
-    X(SRV_TOO_LARGE, "RequestEntityTooLargeException", 413, NULL)              \
-    X(SRV_INTERNAL, "InternalFailure", 500, NULL)                              \
-    X(SRV_UNAVAILABLE, "ServiceUnavailable", 503, NULL)
+    X(SRV_MISSING_PARAMETER, "MissingRequiredParameter", 400, 400, NULL)       \
+    X(SRV_VALIDATION, "ValidationException", 400, 400, NULL)                   \
+    X(SRV_SERIALIZATION, "SerializationException", 400, 400, NULL)             \
+    X(SRV_UNKNOWN_OPERATION, "UnknownOperationException", 400, 404, NULL)      \
+    X(SRV_BAD_METHOD, "UnknownOperationException", 400, 405, NULL)             \
+    X(SRV_TOO_LARGE, "RequestEntityTooLargeException", 413, 413, NULL)         \
+    X(SRV_INTERNAL, "InternalFailure", 500, 500, NULL)                         \
+    X(SRV_UNAVAILABLE, "ServiceUnavailable", 503, 503, NULL)
 
 typedef enum srv_error {
     SRV_OK = 0,
-#define SRV_ERR_ENUM(id, code, status, prefix) id,
+#define SRV_ERR_ENUM(id, code, status, rest_status, prefix) id,
     SRV_ERRORS(SRV_ERR_ENUM)
 #undef SRV_ERR_ENUM
 } srv_error;
 
 const char *srv__error_code(srv_error e);
 int srv__error_status(srv_error e);
+/* The status the REST front answers e with. */
+int srv__error_rest_status(srv_error e);
 /* The error whose message prefix starts msg; SRV_INTERNAL when none. */
 srv_error srv__error_of_message(const char *msg);
 
@@ -70,7 +75,8 @@ enum { REQ_READING, REQ_POSTED, REQ_READY };
 /* Which front a request goes to (chosen on the HTTP thread from the
  * method and path; the loop dispatches on it). */
 typedef enum srv_route {
-    ROUTE_AWS, /* POST / with X-Amz-Target: the AWS JSON 1.0 API */
+    ROUTE_AWS,  /* POST / with X-Amz-Target: the AWS JSON 1.0 API */
+    ROUTE_REST, /* /v1 and /v1/...: the plain REST front (srv_rest.c) */
 } srv_route;
 
 /* A request header or query argument, copied on the HTTP thread. */
@@ -99,6 +105,7 @@ typedef struct srv_req {
     char *resp; /* malloc'd; libmicrohttpd frees it */
     size_t resp_len;
     const char *ctype;    /* static; NULL: application/x-amz-json-1.0 */
+    char allow[40];       /* an Allow header (405), or "" */
     const char *err_type; /* static, or NULL on success */
     const char *action;   /* static, for the log line */
     atomic_int phase;
@@ -158,6 +165,9 @@ bool srv__bool(srv_call *c, const char *member, bool *out);
 /* values is NULL-terminated; *out stays NULL when the member is absent. */
 bool srv__enum(srv_call *c, const char *member, const char *const *values,
                const char **out);
+/* The TYPE field of arn:partition:service:region:account:TYPE:... into
+ * type (cap bytes); false when arn has fewer fields or TYPE does not fit. */
+bool srv__arn_type(const char *arn, char *type, size_t cap);
 /* An ARN of resource type `type` (or also `type2`, may be NULL). */
 bool srv__arn(srv_call *c, const char *member, const char *type,
               const char *type2, const char **out);
@@ -172,6 +182,22 @@ bool srv__tags(srv_call *c, const char *member, bool required,
                json_object **out);
 /* Fails c with err and the message an engine call returned (taken). */
 void srv__fail_engine(srv_call *c, char *msg);
+
+/* The longest execution input AWS accepts, in characters. */
+#define SRV_PAYLOAD_MAX 262144
+
+/* NULL-terminated enum values: machine types and execution statuses (in
+ * the order AWS lists them in its enum message). */
+extern const char *const srv__machine_types[];
+extern const char *const srv__exec_statuses[];
+/* Fails c with InvalidDefinition and AWS's one-line message listing d's
+ * errors ('<CODE>: <text> at <location>, ...'). */
+void srv__fail_definition(srv_call *c, const sl_diags *d);
+/* One diagnostic as {severity, code, message, location?} (new). */
+json_object *srv__diag_object(const sl_diag *g);
+
+/* The plain REST front on the loop thread (srv_rest.c): answers r. */
+void srv__rest(srv_req *r);
 
 /* Actions (srv_machine.c, srv_exec.c). */
 #define SRV_ACTIONS(X)                                                         \

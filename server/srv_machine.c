@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const machine_types[] = {"STANDARD", "EXPRESS", NULL};
+const char *const srv__machine_types[] = {"STANDARD", "EXPRESS", NULL};
 
 static const char *severity_name(sl_severity s)
 {
@@ -16,7 +16,7 @@ static const char *severity_name(sl_severity s)
 }
 
 /* AWS: Invalid State Machine Definition: '<CODE>: <text> at <loc>, ...' */
-static void fail_definition(srv_call *c, const sl_diags *d)
+void srv__fail_definition(srv_call *c, const sl_diags *d)
 {
     bt_buf b;
     bt_buf_init(&b);
@@ -58,7 +58,7 @@ void srv__create_state_machine(srv_call *c)
         !srv__str(c, "definition", true, BT_LIMIT_DEFINITION_BYTES, true,
                   &definition) ||
         !srv__str(c, "roleArn", true, 256, false, &role) ||
-        !srv__enum(c, "type", machine_types, &type) || !version_members(c))
+        !srv__enum(c, "type", srv__machine_types, &type) || !version_members(c))
         return;
     json_object *tags;
     if (!srv__tags(c, "tags", false, &tags))
@@ -72,7 +72,7 @@ void srv__create_state_machine(srv_call *c)
     int rc =
         eng_machine_create(c->e, name, definition, t, role, &c->out, &d, &err);
     if (rc == BT_EINVALID)
-        fail_definition(c, &d);
+        srv__fail_definition(c, &d);
     else if (rc != 0)
         srv__fail_engine(c, err);
     else
@@ -139,7 +139,7 @@ void srv__update_state_machine(srv_call *c)
     char *err = NULL;
     int rc = eng_machine_update(c->e, arn, definition, role, &c->out, &d, &err);
     if (rc == BT_EINVALID)
-        fail_definition(c, &d);
+        srv__fail_definition(c, &d);
     else if (rc != 0)
         srv__fail_engine(c, err);
     else
@@ -157,7 +157,7 @@ void srv__delete_state_machine(srv_call *c)
         srv__fail_engine(c, err);
 }
 
-static json_object *diag_object(const sl_diag *g)
+json_object *srv__diag_object(const sl_diag *g)
 {
     json_object *o = json_object_new_object();
     json_object_object_add(o, "severity",
@@ -177,7 +177,7 @@ void srv__validate_definition(srv_call *c)
     int64_t max = 0;
     if (!srv__str(c, "definition", true, BT_LIMIT_DEFINITION_BYTES, true,
                   &definition) ||
-        !srv__enum(c, "type", machine_types, &type) ||
+        !srv__enum(c, "type", srv__machine_types, &type) ||
         !srv__enum(c, "severity", severities, &severity) ||
         !srv__int(c, "maxResults", 0, 100, &max))
         return;
@@ -198,7 +198,7 @@ void srv__validate_definition(srv_call *c)
             truncated = true;
             break;
         }
-        json_object_array_add(list, diag_object(&d.items[i]));
+        json_object_array_add(list, srv__diag_object(&d.items[i]));
     }
     c->out = json_object_new_object();
     json_object_object_add(
