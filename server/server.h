@@ -1,6 +1,7 @@
 /*
  * server: `baton serve` — the AWS Step Functions API (AWS JSON 1.0 over
- * HTTP) in front of the engine, served by libmicrohttpd.
+ * HTTP) and a plain REST front (/v1/...) in front of the engine, served by
+ * libmicrohttpd.
  *
  * Threading: libmicrohttpd's thread reads requests and writes responses;
  * it never touches json-c or the engine. A complete request is posted to
