@@ -6,6 +6,7 @@ Usage: aws_tasks.py BATON WORKDIR
 Expected values come from the reference: event sequences of 7.4/7.5, the
 error codes and messages of 12.5, the shapes of 12.6.
 """
+import atexit
 import json
 import os
 import re
@@ -23,6 +24,14 @@ ARN = "arn:aws:states:us-east-1:" + ACCT
 ROLE = "arn:aws:iam::%s:role/test" % ACCT
 server = None
 port = None
+
+
+@atexit.register
+def _kill_left_server():
+    # A failed check must not leave a server running.
+    if server is not None and server.poll() is None:
+        server.kill()
+        server.wait()
 
 
 def start():
