@@ -35,6 +35,7 @@ echo "machine: $(nproc) cores, $(uname -m), $(sed -n 's/^model name\t: //p' /pro
 echo "calls: $N StartExecution per run, Pass machine, file database"
 for c in $CONNS; do
     rm -f "$T"/db*
+    : >"$T/log" # exists before the server writes to it
     "$B" serve --db "$T/db" --listen 127.0.0.1:0 --quiet 2>"$T/log" &
     PID=$!
     PORT=

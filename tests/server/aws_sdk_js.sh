@@ -54,6 +54,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
+: >"$T/log" # exists before the server writes to it
 "$BATON" serve --db "$T/db" --listen 127.0.0.1:0 --quiet 2>"$T/log" &
 PID=$!
 PORT=

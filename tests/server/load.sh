@@ -25,6 +25,7 @@ PY=python3
 [ -x /usr/bin/python3 ] && PY=/usr/bin/python3
 ms() { date +%s%3N; }
 
+: >"$T/log" # exists before the server writes to it
 "$BATON" serve --db "$T/db" --listen 127.0.0.1:0 --quiet 2>"$T/log" &
 PID=$!
 PORT=
