@@ -1164,10 +1164,11 @@ test("UpdateStateMachine errors", async () => {
 });
 
 // ==== Activities and task tokens ==========================================
-// Not tested here yet: CreateActivity, DescribeActivity, ListActivities,
-// GetActivityTask, SendTaskSuccess/Failure/Heartbeat and DeleteActivity
-// arrive with the activities work. Append their steps HERE, before the
-// DeleteStateMachine steps below (which remove the machines they may use).
+// Not driven through the SDK yet (aws_tasks.sh covers them over HTTP):
+// CreateActivity, DescribeActivity, ListActivities, GetActivityTask,
+// SendTaskSuccess/Failure/Heartbeat, DeleteActivity and tags. Append their
+// steps HERE, before the DeleteStateMachine steps below, which remove the
+// machines such steps may use.
 // ==== end of activities and task tokens =====================================
 
 test("DeleteStateMachine", async () => {
