@@ -263,6 +263,10 @@ int eng_execution_start(eng *e, const char *machine, const char *name,
         store_machine_fini(&m);
         return BT_EINVAL;
     }
+    /* ExecutionStarted names the role the machine was created with. */
+    char *role = m.role_arn
+                     ? bt_xstrdup(m.role_arn)
+                     : bt_xasprintf("arn:aws:iam::%s:role/baton", e->account);
     int rc = store_begin(e->st) || store_exec_insert(e->st, &row);
     eng_exec *x = NULL;
     if (rc == 0)
@@ -274,6 +278,7 @@ int eng_execution_start(eng *e, const char *machine, const char *name,
         if (!*err)
             *err = bt_xasprintf("store: %s", store_errmsg(e->st));
         free(arn);
+        free(role);
         return rc < 0 ? rc : BT_EIO;
     }
     json_object *d = json_object_new_object();
@@ -281,7 +286,6 @@ int eng_execution_start(eng *e, const char *machine, const char *name,
     json_object *t = json_object_new_object();
     json_object_object_add(t, "truncated", json_object_new_boolean(false));
     json_object_object_add(d, "inputDetails", t);
-    char *role = bt_xasprintf("arn:aws:iam::%s:role/baton", e->account);
     json_object_object_add(d, "roleArn", json_object_new_string(role));
     free(role);
     eng__event(x, NULL, "ExecutionStarted", d, 0);

@@ -7,6 +7,11 @@
 # Recommended packages are not installed, so anything needed is listed:
 # libclang-rt-14-dev holds clang's sanitizer and libFuzzer runtimes (only a
 # Recommends of clang on Debian 12), which the fuzz preset links against.
+#
+# Node.js and npm run the AWS SDK for JavaScript test. A Node.js package
+# from outside Debian (NodeSource) already bundles npm and conflicts with
+# Debian's npm package, so each of the two is wanted only when its command
+# is missing.
 set -eu
 
 PACKAGES="
@@ -30,6 +35,11 @@ libpcre2-dev
 python3
 awscli
 "
+# command:package pairs, installed when the command is not on PATH
+COMMANDS="
+node:nodejs
+npm:npm
+"
 
 missing=""
 for pkg in $PACKAGES; do
@@ -38,6 +48,9 @@ for pkg in $PACKAGES; do
     *" installed") ;;
     *) missing="$missing $pkg" ;;
     esac
+done
+for pair in $COMMANDS; do
+    command -v "${pair%%:*}" >/dev/null 2>&1 || missing="$missing ${pair#*:}"
 done
 
 if [ -z "$missing" ]; then
