@@ -1163,12 +1163,233 @@ test("UpdateStateMachine errors", async () => {
     );
 });
 
-// ==== Activities and task tokens ==========================================
-// Not driven through the SDK yet (aws_tasks.sh covers them over HTTP):
-// CreateActivity, DescribeActivity, ListActivities, GetActivityTask,
-// SendTaskSuccess/Failure/Heartbeat, DeleteActivity and tags. Append their
-// steps HERE, before the DeleteStateMachine steps below, which remove the
-// machines such steps may use.
+// ==== Activities and task tokens (reference §7.4, §7.5, §12.6) ===========
+// The server runs with --poll-timeout 1 and a function "keep" that writes
+// its payload (holding $$.Task.Token) to TOKEN_FILE.
+import { existsSync, readFileSync, unlinkSync } from "node:fs";
+
+const ACT = `${ARN}:activity:sdk-work`;
+
+async function history(arn) {
+    const h = await call(sfn.GetExecutionHistoryCommand, { executionArn: arn });
+    return h.events;
+}
+
+test("CreateActivity, DescribeActivity, ListActivities", async () => {
+    const r = await call(sfn.CreateActivityCommand, { name: "sdk-work" });
+    okMeta(r);
+    members(r, ["activityArn", "creationDate"]);
+    assert.equal(r.activityArn, ACT);
+    isNow(r.creationDate);
+    const again = await call(sfn.CreateActivityCommand, { name: "sdk-work" });
+    assert.equal(again.creationDate.getTime(), r.creationDate.getTime());
+    const d = await call(sfn.DescribeActivityCommand, { activityArn: ACT });
+    members(d, ["activityArn", "name", "creationDate", "encryptionConfiguration"]);
+    assert.equal(d.name, "sdk-work");
+    assert.deepEqual(d.encryptionConfiguration, { type: "AWS_OWNED_KEY" });
+    const l = await call(sfn.ListActivitiesCommand, {});
+    assert.deepEqual(
+        l.activities.map((a) => [a.name, a.activityArn]),
+        [["sdk-work", ACT]],
+    );
+    isNow(l.activities[0].creationDate);
+});
+
+test("Activity errors", async () => {
+    await fails(
+        sfn.DescribeActivityCommand,
+        { activityArn: `${ARN}:activity:none` },
+        "ActivityDoesNotExist",
+        `Activity Does Not Exist: '${ARN}:activity:none'`,
+    );
+    await fails(
+        sfn.GetActivityTaskCommand,
+        { activityArn: `${ARN}:activity:none` },
+        "ActivityDoesNotExist",
+    );
+    await fails(
+        sfn.CreateActivityCommand,
+        { name: "no spaces" },
+        "InvalidName",
+        "Invalid Name: 'no spaces'",
+    );
+    await fails(
+        sfn.DescribeActivityCommand,
+        { activityArn: "nope" },
+        "InvalidArn",
+        "Invalid Arn: 'Invalid ARN prefix: nope'",
+    );
+});
+
+test("GetActivityTask with no task answers without a token", async () => {
+    const r = await call(sfn.GetActivityTaskCommand, { activityArn: ACT });
+    okMeta(r);
+    assert.equal(r.taskToken, undefined);
+    assert.equal(r.input, undefined);
+});
+
+test("An activity task: poll, heartbeat, success", async () => {
+    await call(sfn.CreateStateMachineCommand, {
+        name: "sdk-act",
+        roleArn: ROLE,
+        definition: JSON.stringify({
+            StartAt: "A",
+            States: { A: { Type: "Task", Resource: ACT, End: true } },
+        }),
+    });
+    const s = await call(sfn.StartExecutionCommand, {
+        stateMachineArn: sm("sdk-act"),
+        input: '{"job":1}',
+    });
+    const t = await call(sfn.GetActivityTaskCommand, {
+        activityArn: ACT,
+        workerName: "sdk",
+    });
+    members(t, ["taskToken", "input"]);
+    assert.deepEqual(JSON.parse(t.input), { job: 1 });
+    okMeta(await call(sfn.SendTaskHeartbeatCommand, { taskToken: t.taskToken }));
+    const ok = await call(sfn.SendTaskSuccessCommand, {
+        taskToken: t.taskToken,
+        output: '{"done":true}',
+    });
+    members(ok, []);
+    const d = await finished(s.executionArn);
+    assert.equal(d.status, "SUCCEEDED");
+    assert.deepEqual(JSON.parse(d.output), { done: true });
+    const ev = await history(s.executionArn);
+    assert.deepEqual(
+        ev.map((e) => e.type),
+        [
+            "ExecutionStarted",
+            "TaskStateEntered",
+            "ActivityScheduled",
+            "ActivityStarted",
+            "ActivitySucceeded",
+            "TaskStateExited",
+            "ExecutionSucceeded",
+        ],
+    );
+    assert.equal(ev[2].activityScheduledEventDetails.resource, ACT);
+    assert.deepEqual(ev[3].activityStartedEventDetails, { workerName: "sdk" });
+    // The task is closed now; a token of the wrong shape is invalid.
+    await fails(
+        sfn.SendTaskSuccessCommand,
+        { taskToken: t.taskToken, output: "{}" },
+        "TaskTimedOut",
+    );
+    await fails(
+        sfn.SendTaskHeartbeatCommand,
+        { taskToken: "garbled" },
+        "InvalidToken",
+        "Invalid Token: 'Invalid token'",
+    );
+});
+
+test("A callback task: $$.Task.Token, TaskSubmitted, SendTaskFailure", async () => {
+    const file = process.env.TOKEN_FILE;
+    if (existsSync(file)) unlinkSync(file);
+    await call(sfn.CreateStateMachineCommand, {
+        name: "sdk-cb",
+        roleArn: ROLE,
+        definition: JSON.stringify({
+            StartAt: "T",
+            States: {
+                T: {
+                    Type: "Task",
+                    Resource: "arn:aws:states:::lambda:invoke.waitForTaskToken",
+                    Parameters: {
+                        FunctionName: "keep",
+                        Payload: { "token.$": "$$.Task.Token" },
+                    },
+                    End: true,
+                },
+            },
+        }),
+    });
+    const s = await call(sfn.StartExecutionCommand, {
+        stateMachineArn: sm("sdk-cb"),
+    });
+    await until("the callback's payload", () => existsSync(file));
+    const token = JSON.parse(readFileSync(file, "utf8")).token;
+    await until("TaskSubmitted", async () =>
+        (await history(s.executionArn)).some((e) => e.type === "TaskSubmitted"),
+    );
+    await fails(
+        sfn.SendTaskSuccessCommand,
+        { taskToken: token, output: "{not json" },
+        "InvalidOutput",
+    );
+    okMeta(
+        await call(sfn.SendTaskFailureCommand, {
+            taskToken: token,
+            error: "Sdk.Denied",
+            cause: "by the test",
+        }),
+    );
+    const d = await finished(s.executionArn);
+    assert.equal(d.status, "FAILED");
+    assert.equal(d.error, "Sdk.Denied");
+    assert.equal(d.cause, "by the test");
+    const ev = await history(s.executionArn);
+    const types = ev.map((e) => e.type);
+    assert.deepEqual(types.slice(2, 6), [
+        "TaskScheduled",
+        "TaskStarted",
+        "TaskSubmitted",
+        "TaskFailed",
+    ]);
+    assert.deepEqual(ev[5].taskFailedEventDetails, {
+        resourceType: "lambda",
+        resource: "invoke.waitForTaskToken",
+        error: "Sdk.Denied",
+        cause: "by the test",
+    });
+});
+
+test("TagResource, ListTagsForResource, UntagResource", async () => {
+    okMeta(
+        await call(sfn.TagResourceCommand, {
+            resourceArn: sm("sdk-cb"),
+            tags: [
+                { key: "team", value: "data" },
+                { key: "env", value: "dev" },
+            ],
+        }),
+    );
+    await call(sfn.UntagResourceCommand, {
+        resourceArn: sm("sdk-cb"),
+        tagKeys: ["env"],
+    });
+    const l = await call(sfn.ListTagsForResourceCommand, {
+        resourceArn: sm("sdk-cb"),
+    });
+    assert.deepEqual(l.tags, [{ key: "team", value: "data" }]);
+    await call(sfn.TagResourceCommand, {
+        resourceArn: ACT,
+        tags: [{ key: "k", value: "v" }],
+    });
+    assert.deepEqual(
+        (await call(sfn.ListTagsForResourceCommand, { resourceArn: ACT })).tags,
+        [{ key: "k", value: "v" }],
+    );
+    await fails(
+        sfn.ListTagsForResourceCommand,
+        { resourceArn: sm("none") },
+        "ResourceNotFound",
+        `Resource not found: '${sm("none")}'`,
+    );
+});
+
+test("DeleteActivity and the machines of these steps", async () => {
+    okMeta(await call(sfn.DeleteActivityCommand, { activityArn: ACT }));
+    await fails(
+        sfn.DescribeActivityCommand,
+        { activityArn: ACT },
+        "ActivityDoesNotExist",
+    );
+    for (const n of ["sdk-act", "sdk-cb"])
+        await call(sfn.DeleteStateMachineCommand, { stateMachineArn: sm(n) });
+});
 // ==== end of activities and task tokens =====================================
 
 test("DeleteStateMachine", async () => {

@@ -54,8 +54,12 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# The callback function of the task-token steps keeps its payload.
+printf '%s\n' "cat >$T/token.tmp && mv $T/token.tmp $T/token.json && echo '{}'" \
+    >"$T/keep.sh"
 : >"$T/log" # exists before the server writes to it
-"$BATON" serve --db "$T/db" --listen 127.0.0.1:0 --quiet 2>"$T/log" &
+"$BATON" serve --db "$T/db" --listen 127.0.0.1:0 --quiet --poll-timeout 1 \
+    --function "keep=sh $T/keep.sh" 2>"$T/log" &
 PID=$!
 PORT=
 for _ in $(seq 1 100); do
@@ -69,6 +73,7 @@ done
 # notice about future Node.js versions is noise in a test log.
 RC=0
 env -u NODE_EXTRA_CA_CERTS PORT="$PORT" SDK_DIR="$SDK_DIR" \
+    TOKEN_FILE="$T/token.json" \
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED=true \
     AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null \
     timeout 120 node --test-reporter=spec "$SRC/tests/server/aws_sdk.mjs" ||
