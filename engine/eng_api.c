@@ -258,6 +258,16 @@ static void free_exec(eng_exec *x)
     free(x);
 }
 
+void eng__exec_discard(eng_exec *x)
+{
+    for (eng_exec **link = &x->e->execs; *link; link = &(*link)->next)
+        if (*link == x) {
+            *link = x->next;
+            break;
+        }
+    free_exec(x);
+}
+
 static void close_walk(uv_handle_t *h, void *arg)
 {
     (void)arg;

@@ -341,6 +341,18 @@ void eng__child_restore(eng_frame *f, eng_frame *kid);
 struct store_exec;
 int eng__exec_load(eng *e, const struct store_exec *row, eng_exec **out,
                    char **err);
+/* Validates and creates an execution inside the current store transaction
+ * (begun when none is open): its row, ExecutionStarted and its root frame,
+ * queued to run; deadline timers are effects. Commits nothing, so the pump
+ * may call it (nested executions). *exec_arn is new; the same name and
+ * input as a RUNNING execution give that one's ARN (AWS). Returns 0,
+ * BT_ENOENT / BT_EINVAL / BT_EINVALID with AWS's message in *err (nothing
+ * written), or BT_EIO when a store write failed (the caller rolls back or,
+ * in the pump, aborts). */
+int eng__exec_create(eng *e, const char *machine, const char *name,
+                     const char *input, char **exec_arn, char **err);
+/* Unlinks and frees an execution that was never recorded. */
+void eng__exec_discard(eng_exec *x);
 void eng__deadline_arm(eng_exec *x);
 /* Id of the last history event stored for an execution (0: none). */
 int64_t eng__last_event_id(eng *e, const char *arn);

@@ -199,88 +199,64 @@ char *eng_execution_arn(eng *e, const char *machine_name, const char *name)
                         e->account, machine_name, name);
 }
 
-int eng_execution_start(eng *e, const char *machine, const char *name,
-                        const char *input, char **exec_arn, char **err)
+/* The checks AWS makes before starting: the machine exists, the input is
+ * JSON, the name is valid. Fills *m on success. */
+static int start_check(eng *e, const char *machine, const char *text,
+                       const char *nm, store_machine *m, char **err)
 {
-    store_machine m;
-    memset(&m, 0, sizeof m);
-    if (store_machine_get(e->st, machine, 0, &m) != 0) {
+    if (store_machine_get(e->st, machine, 0, m) != 0) {
         *err = bt_xasprintf("State Machine Does Not Exist: '%s'", machine);
         return BT_ENOENT;
     }
-    const char *text = input ? input : "{}";
+    int rc = 0;
+    json_object *probe = NULL;
+    bt_json_error jerr;
     if (!*text) {
         *err = bt_xstrdup("Invalid State Machine Execution Input: 'Invalid "
                           "execution input.'");
-        store_machine_fini(&m);
-        return BT_EINVAL;
-    }
-    json_object *probe = NULL;
-    bt_json_error jerr;
-    if (bt_json_parse(text, strlen(text), BT_LIMIT_JSON_DEPTH, &probe, &jerr) !=
-        0) {
+        rc = BT_EINVAL;
+    } else if (bt_json_parse(text, strlen(text), BT_LIMIT_JSON_DEPTH, &probe,
+                             &jerr) != 0) {
         *err = bt_xasprintf("Invalid State Machine Execution Input: '%s at "
                             "line %d, column %d'",
                             jerr.message, jerr.line, jerr.column);
-        store_machine_fini(&m);
-        return BT_EINVAL;
+        rc = BT_EINVAL;
+    } else if (!eng_name_valid(nm)) {
+        *err = bt_xasprintf("Invalid Name: '%s'", nm);
+        rc = BT_EINVAL;
     }
     json_object_put(probe);
-    char *gen = name ? NULL : eng__uuid(e);
-    const char *nm = name ? name : gen;
-    if (!eng_name_valid(nm)) {
-        *err = bt_xasprintf("Invalid Name: '%s'", nm);
-        store_machine_fini(&m);
-        return BT_EINVAL;
-    }
-    sl_machine_type type = SL_MACHINE_STANDARD;
-    sl_machine_type_parse(m.type, &type);
-    char *uuid = eng__uuid(e);
-    char *arn = type == SL_MACHINE_EXPRESS
-                    ? bt_xasprintf("arn:aws:states:%s:%s:express:%s:%s:%s",
-                                   e->region, e->account, m.name, nm, uuid)
-                    : eng_execution_arn(e, m.name, nm);
-    free(uuid);
-    store_exec row = {arn,    m.arn,     m.revision,    (char *)nm,
-                      m.type, "RUNNING", (char *)text,  NULL,
-                      NULL,   NULL,      eng__now_ms(), 0};
+    if (rc != 0)
+        store_machine_fini(m);
+    return rc;
+}
+
+/* An execution with this ARN exists already: AWS treats the same name and
+ * input while it is RUNNING as the same start (returns 0), anything else
+ * as a conflict. BT_ENOENT: there is none. */
+static int start_existing(eng *e, const char *arn, const char *text, char **err)
+{
     store_exec existing;
     memset(&existing, 0, sizeof existing);
-    if (store_exec_get(e->st, arn, &existing) == 0) {
-        /* AWS: the same name and input while RUNNING is the same start. */
-        bool same = !strcmp(existing.status, "RUNNING") && existing.input &&
-                    !strcmp(existing.input, text);
-        store_exec_fini(&existing);
-        if (same) {
-            *exec_arn = arn;
-            free(gen);
-            store_machine_fini(&m);
-            return 0;
-        }
-        *err = bt_xasprintf("Execution Already Exists: '%s'", arn);
-        free(arn);
-        free(gen);
-        store_machine_fini(&m);
-        return BT_EINVAL;
-    }
+    if (store_exec_get(e->st, arn, &existing) != 0)
+        return BT_ENOENT;
+    bool same = !strcmp(existing.status, "RUNNING") && existing.input &&
+                !strcmp(existing.input, text);
+    store_exec_fini(&existing);
+    if (same)
+        return 0;
+    *err = bt_xasprintf("Execution Already Exists: '%s'", arn);
+    return BT_EINVAL;
+}
+
+/* Records ExecutionStarted and sets the root frame moving. */
+static void start_run(eng_exec *x, const store_machine *m, const char *text)
+{
+    eng *e = x->e;
     /* ExecutionStarted names the role the machine was created with. */
-    char *role = m.role_arn
-                     ? bt_xstrdup(m.role_arn)
+    char *role = m->role_arn
+                     ? bt_xstrdup(m->role_arn)
                      : bt_xasprintf("arn:aws:iam::%s:role/baton", e->account);
-    int rc = store_begin(e->st) || store_exec_insert(e->st, &row);
-    eng_exec *x = NULL;
-    if (rc == 0)
-        rc = eng__exec_load(e, &row, &x, err);
-    store_machine_fini(&m);
-    free(gen);
-    if (rc != 0) {
-        store_rollback(e->st);
-        if (!*err)
-            *err = bt_xasprintf("store: %s", store_errmsg(e->st));
-        free(arn);
-        free(role);
-        return rc < 0 ? rc : BT_EIO;
-    }
     json_object *d = json_object_new_object();
     json_object_object_add(d, "input", json_object_new_string(text));
     json_object *t = json_object_new_object();
@@ -294,6 +270,68 @@ int eng_execution_start(eng *e, const char *machine, const char *name,
     eng__frame_save(x->root);
     eng__ready(x->root);
     eng__deadline_arm(x);
+}
+
+int eng__exec_create(eng *e, const char *machine, const char *name,
+                     const char *input, char **exec_arn, char **err)
+{
+    const char *text = input ? input : "{}";
+    char *gen = name ? NULL : eng__uuid(e);
+    const char *nm = name ? name : gen;
+    store_machine m;
+    memset(&m, 0, sizeof m);
+    int rc = start_check(e, machine, text, nm, &m, err);
+    if (rc != 0) {
+        free(gen);
+        return rc;
+    }
+    sl_machine_type type = SL_MACHINE_STANDARD;
+    sl_machine_type_parse(m.type, &type);
+    char *uuid = eng__uuid(e);
+    char *arn = type == SL_MACHINE_EXPRESS
+                    ? bt_xasprintf("arn:aws:states:%s:%s:express:%s:%s:%s",
+                                   e->region, e->account, m.name, nm, uuid)
+                    : eng_execution_arn(e, m.name, nm);
+    free(uuid);
+    rc = start_existing(e, arn, text, err);
+    if (rc != BT_ENOENT)
+        goto done;
+    store_exec row = {arn,    m.arn,     m.revision,    (char *)nm,
+                      m.type, "RUNNING", (char *)text,  NULL,
+                      NULL,   NULL,      eng__now_ms(), 0};
+    /* Compiled before anything is written: a definition that no longer
+     * compiles leaves nothing behind. */
+    eng_exec *x = NULL;
+    rc = eng__exec_load(e, &row, &x, err);
+    if (rc != 0)
+        goto done;
+    if (store_begin(e->st) != 0 || store_exec_insert(e->st, &row) != 0) {
+        eng__exec_discard(x);
+        *err = bt_xasprintf("store: %s", store_errmsg(e->st));
+        rc = BT_EIO;
+        goto done;
+    }
+    start_run(x, &m, text);
+done:
+    store_machine_fini(&m);
+    free(gen);
+    if (rc != 0) {
+        free(arn);
+        return rc;
+    }
+    *exec_arn = arn;
+    return 0;
+}
+
+int eng_execution_start(eng *e, const char *machine, const char *name,
+                        const char *input, char **exec_arn, char **err)
+{
+    char *arn = NULL;
+    int rc = eng__exec_create(e, machine, name, input, &arn, err);
+    if (rc == BT_EIO)
+        store_rollback(e->st);
+    if (rc != 0)
+        return rc;
     if (commit(e, err) != 0) {
         free(arn);
         return BT_EIO;
