@@ -287,6 +287,7 @@ void eng_close(eng *e)
         free_exec(x);
     }
     eng__callbacks_free(e);
+    eng__nested_free(e);
     for (eng_spawn *s = e->spawn_head, *n; s; s = n) {
         n = eng__spawn_next_free(s);
     }

@@ -1,9 +1,11 @@
 /*
  * Tasks that wait for the outside world: the callback pattern
- * (lambda:invoke.waitForTaskToken) and activities. Both park their frame
- * (phase PARKED) under a task token until SendTaskSuccess, SendTaskFailure
- * or a timeout ends the task; SendTaskHeartbeat only moves the heartbeat
- * deadline.
+ * (lambda:invoke.waitForTaskToken, states:startExecution.waitForTaskToken)
+ * and activities. Both park their frame (phase PARKED) under a task token
+ * until SendTaskSuccess, SendTaskFailure or a timeout ends the task;
+ * SendTaskHeartbeat only moves the heartbeat deadline. A .sync nested
+ * execution parks here too, without a token (CB_NESTED): its outcome is
+ * its child's end, which eng_nested.c reads when the frame advances.
  *
  * Durability: the token, the deadlines and any outcome that arrived are
  * part of the frame snapshot, so a restart re-registers the token and the
@@ -246,19 +248,10 @@ static void arm(eng_frame *f)
     eng__timer_arm(f, d);
 }
 
-static json_object *task_details(void)
-{
-    json_object *d = json_object_new_object();
-    json_object_object_add(d, "resourceType", json_object_new_string("lambda"));
-    json_object_object_add(d, "resource",
-                           json_object_new_string("invoke.waitForTaskToken"));
-    return d;
-}
-
 static json_object *details(eng_frame *f)
 {
-    return f->cb_kind == CB_CALLBACK ? task_details()
-                                     : json_object_new_object();
+    return f->cb_kind == CB_ACTIVITY ? json_object_new_object()
+                                     : eng__task_details(f);
 }
 
 static void reply_effect(void *arg, bool run);
@@ -290,6 +283,9 @@ static void reply_effect(void *arg, bool run)
 
 static void clear(eng_frame *f)
 {
+    /* Without an outcome from it, the child of a .sync task is cut off. */
+    if (f->cb_kind == CB_NESTED)
+        eng__nested_release(f, f->cb_outcome == CB_NONE_YET);
     queue_remove_task(f);
     token_drop(f);
     free(f->activity_arn);
@@ -390,6 +386,8 @@ static void started(eng_frame *f)
 
 void eng__callback_advance(eng_frame *f)
 {
+    if (f->cb_kind == CB_NESTED && f->cb_outcome == CB_NONE_YET)
+        eng__nested_check(f);
     if (f->poll)
         started(f);
     if (f->cb_outcome == CB_SUCCEEDED) {
@@ -423,14 +421,14 @@ static void park(eng_frame *f, int64_t sched_ms)
     int64_t now = eng__now_ms();
     f->cb_deadline_ms =
         f->cb_timeout_s > 0 ? sched_ms + f->cb_timeout_s * 1000 : 0;
-    f->cb_beat_ms = f->cb_heartbeat_s > 0 && f->cb_kind == CB_CALLBACK
+    f->cb_beat_ms = f->cb_heartbeat_s > 0 && f->cb_kind != CB_ACTIVITY
                         ? now + f->cb_heartbeat_s * 1000
                         : 0;
 }
 
 void eng__callback_submitted(eng_frame *f, json_object *response)
 {
-    json_object *d = task_details();
+    json_object *d = eng__task_details(f);
     json_object_object_add(d, "output",
                            json_object_new_string(bt_json_compact(response)));
     json_object *t = json_object_new_object();
@@ -496,6 +494,15 @@ void eng__activity_start(eng_frame *f, const char *arn, int64_t timeout_s,
 
 void eng__callback_resume(eng_frame *f)
 {
+    if (f->cb_kind == CB_NESTED) {
+        /* Its child may have ended while Baton was down: look once. No
+         * one can send heartbeats for it, and a restart counts as one. */
+        eng__nested_wait(f);
+        if (f->cb_heartbeat_s > 0)
+            f->cb_beat_ms = eng__now_ms() + f->cb_heartbeat_s * 1000;
+        eng__ready(f);
+        return;
+    }
     eng__callback_token(f);
     if (f->cb_outcome) {
         eng__ready(f);
@@ -534,6 +541,7 @@ void eng__callback_snapshot(const eng_frame *f, json_object *o)
     eng__add_str(c, "token", f->token);
     eng__add_str(c, "activity", f->activity_arn);
     eng__add_str(c, "worker", f->worker);
+    eng__add_str(c, "execution", f->nested_arn);
     json_object_object_add(c, "started",
                            json_object_new_boolean(f->cb_started));
     json_object_object_add(c, "sched_ms",
@@ -579,6 +587,12 @@ void eng__callback_restore(eng_frame *f, json_object *snapshot)
         f->activity_arn = bt_xstrdup(s);
     if ((s = str_of(c, "worker")))
         f->worker = bt_xstrdup(s);
+    if ((s = str_of(c, "execution")))
+        f->nested_arn = bt_xstrdup(s);
+    /* Task* events name the resource; it is the state's. */
+    const char *kind = eng__task_kind(sl_state_resource(f->state));
+    if (!f->task_kind && kind && f->cb_kind != CB_ACTIVITY)
+        f->task_kind = bt_xstrdup(kind);
     f->cb_started = json_object_object_get_ex(c, "started", &v) &&
                     json_object_get_boolean(v);
     f->cb_sched_ms = int_of(c, "sched_ms");

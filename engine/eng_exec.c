@@ -173,6 +173,7 @@ void eng__frame_free(eng_frame *f)
         eng__child_free(f->child);
     run_proc_result_fini(&f->task_res);
     sl_error_fini(&f->cb_error);
+    free(f->nested_arn);
     free(f);
 }
 

@@ -51,8 +51,10 @@ typedef enum eng_phase {
     PH_DONE
 } eng_phase;
 
-/* What a parked task waits for (eng_callback.c). */
-enum { CB_NONE, CB_CALLBACK, CB_ACTIVITY };
+/* What a parked task waits for (eng_callback.c): SendTask* for a token,
+ * a worker for an activity task, or the end of a child execution
+ * (startExecution.sync and .sync:2, eng_nested.c). */
+enum { CB_NONE, CB_CALLBACK, CB_ACTIVITY, CB_NESTED };
 /* What arrived for it. */
 enum { CB_NONE_YET, CB_SUCCEEDED, CB_FAILED };
 
@@ -111,6 +113,7 @@ struct eng_frame {
     json_object *cb_output; /* CB_SUCCEEDED */
     sl_error cb_error;      /* CB_FAILED */
     void *cb_sender;        /* the SendTask* call to answer after commit */
+    char *nested_arn;       /* CB_NESTED: the child execution waited for */
     /* CHILDREN */
     eng_frame **kids;
     size_t nkids;      /* children created so far */
@@ -218,6 +221,7 @@ struct eng {
     eng_spawn *spawn_head, *spawn_tail;
     struct eng_async *async;         /* eng_async.c: work from other threads */
     struct eng_callbacks *callbacks; /* eng_callback.c: tokens, activities */
+    struct eng_nested *nested;       /* eng_nested.c: who waits for whom */
     size_t finished;                 /* executions ended since the last reap */
 };
 
@@ -282,6 +286,17 @@ void eng__frame_save(eng_frame *f);
 /* ---- eng_task.c
  * ------------------------------------------------------------------------- */
 void eng__task_start(eng_frame *f);
+/* The task kind of a Resource: "lambda" for a function ARN, else the
+ * integration's action and suffix as Task* events name it ("invoke",
+ * "invoke.waitForTaskToken", "startExecution.sync:2", ...); NULL for
+ * anything else. Static string. */
+const char *eng__task_kind(const char *resource);
+/* {resourceType, resource} of f's Task* events (new). */
+json_object *eng__task_details(const eng_frame *f);
+/* Records the task's success with result (taken) and moves on. */
+void eng__task_succeeded(eng_frame *f, json_object *result);
+/* Records TaskFailed (or LambdaFunctionFailed) and applies Retry/Catch. */
+void eng__task_fail(eng_frame *f, const char *name, const char *cause);
 /* Runs again a call recorded before a restart (no new events). */
 void eng__task_resume(eng_frame *f);
 void eng__task_cancel(eng_frame *f);
@@ -314,6 +329,22 @@ void eng__callback_restore(eng_frame *f, json_object *snapshot);
 /* Answers waiting workers (eng_async_close); frees everything (eng_close). */
 void eng__callbacks_close(eng *e);
 void eng__callbacks_free(eng *e);
+
+/* ---- eng_nested.c: states:startExecution[.sync|.sync:2|.waitForTaskToken]
+ */
+/* Starts f's child execution in the current step (Scheduled and Started
+ * are recorded), then records the result, or TaskSubmitted and parks. */
+void eng__nested_start(eng_frame *f);
+/* Makes f (CB_NESTED, nested_arn set) wake when its child ends. */
+void eng__nested_wait(eng_frame *f);
+/* f no longer waits; with stop_child its child is stopped after the next
+ * commit (best effort: the parent was stopped or timed out). */
+void eng__nested_release(eng_frame *f, bool stop_child);
+/* Reads f's child from the store: once it has ended, sets f's outcome. */
+void eng__nested_check(eng_frame *f);
+/* Execution arn has ended (eng__exec_finish): its waiters get ready. */
+void eng__nested_ended(eng *e, const char *arn);
+void eng__nested_free(eng *e);
 
 /* ---- eng_mapchild.c: distributed Map child executions ------------------- */
 /* Starts kid (a root frame of a distributed Map's iteration) as a child

@@ -447,6 +447,8 @@ void eng__exec_finish(eng_exec *x, eng_status status, json_object *output,
                 store_errmsg(e->st));
         abort();
     }
+    /* A parent waiting for it (startExecution.sync) reads its row. */
+    eng__nested_ended(e, x->arn);
 }
 
 /* ---- the frame snapshot

@@ -17,9 +17,44 @@
 
 #define FUNCTION_MAX_OUTPUT (6u * 1024 * 1024) /* Lambda's sync limit */
 
+/* The Task kinds of eng_frame.task_kind, from a state's Resource: "lambda"
+ * (a function ARN), or the service integration's action with its suffix as
+ * AWS names it in Task* events ("invoke", "startExecution.sync", ...). */
+static const char *const integrations[][2] = {
+    {"lambda:", "invoke"},
+    {"lambda:", "invoke.waitForTaskToken"},
+    {"states:", "startExecution"},
+    {"states:", "startExecution.sync"},
+    {"states:", "startExecution.sync:2"},
+    {"states:", "startExecution.waitForTaskToken"},
+};
+
+const char *eng__task_kind(const char *res)
+{
+    /* arn:<partition>:states:::<service>:<action>[.suffix] */
+    static const char mid[] = ":states:::";
+    const char *p = strncmp(res, "arn:", 4) ? NULL : strchr(res + 4, ':');
+    if (p && !strncmp(p, mid, sizeof mid - 1)) {
+        p += sizeof mid - 1;
+        for (size_t i = 0; i < sizeof integrations / sizeof *integrations;
+             i++) {
+            size_t n = strlen(integrations[i][0]);
+            if (!strncmp(p, integrations[i][0], n) &&
+                !strcmp(p + n, integrations[i][1]))
+                return integrations[i][1];
+        }
+        return NULL;
+    }
+    if (strstr(res, ":lambda:") && strstr(res, ":function:"))
+        return "lambda";
+    return NULL;
+}
+
 static const char *resource_short(const eng_frame *f)
 {
-    return strcmp(f->task_kind, "lambda") ? f->task_kind : "invoke";
+    const char *k = f->task_kind ? f->task_kind
+                                 : eng__task_kind(sl_state_resource(f->state));
+    return !k || !strcmp(k, "lambda") ? "invoke" : k;
 }
 
 /* Function name from FunctionName or a Lambda ARN: name, name:alias,
@@ -38,13 +73,21 @@ static char *function_arn(eng *e, const char *name)
                         e->account, name);
 }
 
+json_object *eng__task_details(const eng_frame *f)
+{
+    const char *r = resource_short(f);
+    json_object *d = json_object_new_object();
+    json_object_object_add(
+        d, "resourceType",
+        json_object_new_string(strncmp(r, "startExecution", 14) ? "lambda"
+                                                                : "states"));
+    json_object_object_add(d, "resource", json_object_new_string(r));
+    return d;
+}
+
 static json_object *task_details(eng_frame *f)
 {
-    json_object *d = json_object_new_object();
-    json_object_object_add(d, "resourceType", json_object_new_string("lambda"));
-    json_object_object_add(d, "resource",
-                           json_object_new_string(resource_short(f)));
-    return d;
+    return eng__task_details(f);
 }
 
 static bool legacy(const eng_frame *f)
@@ -239,6 +282,11 @@ static void task_finished(eng_frame *f)
         eng__callback_submitted(f, result);
         return;
     }
+    eng__task_succeeded(f, result);
+}
+
+void eng__task_succeeded(eng_frame *f, json_object *result)
+{
     json_object *d = legacy(f) ? json_object_new_object() : task_details(f);
     json_object_object_add(d, "output",
                            json_object_new_string(bt_json_compact(result)));
@@ -460,6 +508,11 @@ static char *payload_bytes(eng_frame *f, json_object *payload)
 /* Fails the call before it runs (unknown function, bad parameters). */
 static void fail_now(eng_frame *f, const char *name, const char *cause)
 {
+    eng__task_fail(f, name, cause);
+}
+
+void eng__task_fail(eng_frame *f, const char *name, const char *cause)
+{
     sl_error err;
     sl_error_init(&err);
     sl_error_set(&err, name, cause);
@@ -469,19 +522,31 @@ static void fail_now(eng_frame *f, const char *name, const char *cause)
     sl_error_fini(&err);
 }
 
+/* A nested execution (eng_nested.c). Creating the child happens in this
+ * step's transaction, so no frame of this kind is ever left in PH_TASK. */
+static void nested_begin(eng_frame *f, json_object *eff, int64_t timeout_s,
+                         int64_t heartbeat_s)
+{
+    schedule(f, eff, NULL, timeout_s, heartbeat_s);
+    f->cb_sched_ms = eng__now_ms();
+    f->cb_timeout_s = timeout_s;
+    f->cb_heartbeat_s = heartbeat_s;
+    eng__nested_start(f);
+}
+
 /* Starts the call of the current Task state. resume: the call was recorded
  * before a restart (Scheduled/Started are in the history); only run it. */
 static void task_begin(eng_frame *f, bool resume)
 {
     eng *e = f->ex->e;
     const char *res = sl_state_resource(f->state);
-    static const char invoke[] = "arn:aws:states:::lambda:invoke";
-    bool is_invoke = !strcmp(res, invoke);
-    bool is_callback = !strncmp(res, invoke, sizeof invoke - 1) &&
-                       !strcmp(res + sizeof invoke - 1, ".waitForTaskToken");
+    const char *kind = eng__task_kind(res);
+    bool nested = kind && !strncmp(kind, "startExecution", 14);
+    bool is_invoke = kind && !strcmp(kind, "invoke");
+    bool is_callback = kind && strstr(kind, ".waitForTaskToken");
     bool is_activity =
         !strncmp(res, "arn:aws:states:", 15) && strstr(res, ":activity:");
-    bool is_lambda = strstr(res, ":lambda:") && strstr(res, ":function:");
+    bool is_lambda = kind && !strcmp(kind, "lambda");
     if (is_callback) {
         /* The token is part of the context object ($$.Task.Token). */
         f->cb_kind = CB_CALLBACK;
@@ -514,6 +579,11 @@ static void task_begin(eng_frame *f, bool resume)
         eng__activity_start(f, res, timeout_s, heartbeat_s);
         return;
     }
+    if (nested) {
+        f->task_kind = bt_xstrdup(kind);
+        nested_begin(f, eff, timeout_s, heartbeat_s);
+        return;
+    }
     if (!is_invoke && !is_callback && !is_lambda) {
         f->task_kind = bt_xstrdup("invoke");
         char *cause = bt_xasprintf("The resource %s is not supported by "
@@ -523,9 +593,7 @@ static void task_begin(eng_frame *f, bool resume)
         free(cause);
         return;
     }
-    f->task_kind = bt_xstrdup(is_callback ? "invoke.waitForTaskToken"
-                              : is_invoke ? "invoke"
-                                          : "lambda");
+    f->task_kind = bt_xstrdup(kind);
     is_invoke = is_invoke || is_callback;
     json_object *fn_name = NULL;
     if (is_invoke &&
