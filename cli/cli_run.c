@@ -242,6 +242,10 @@ static int run(const run_opts *o, const char *definition, const char *input)
     if (code == 0) {
         eng_run_until_done(e, arn, !o->result_json && isatty(2));
         code = report(e, arn, o->result_json);
+        /* Executions it started (states:startExecution) run to their end
+         * too, rather than being left RUNNING in the database. */
+        fflush(stdout);
+        eng_run_all(e);
     }
     free(err);
     free(arn);
