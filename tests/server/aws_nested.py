@@ -452,6 +452,37 @@ assert ev[-2]["type"] == "TaskTimedOut" and \
         "resourceType": "states", "resource": "startExecution.sync:2",
         "error": "States.Timeout"}, ev[-2]
 wait_status(ARN + ":execution:slow:cut-off", "ABORTED", limit=5)
+# Nothing can send heartbeats for a .sync task: HeartbeatSeconds bounds the
+# wait like a shorter timeout (States.HeartbeatTimeout, 6.2), as it does
+# for function tasks (docs/asl-support.md).
+m = machine("taskhb", task("startExecution.sync", {
+    "StateMachineArn": slow, "Input": {"wait": 60}, "Name": "no-beat"},
+    HeartbeatSeconds=1))
+d = wait_status(start_exec(m, {}), "FAILED")
+assert d["error"] == "States.HeartbeatTimeout", d
+assert types(d["executionArn"])[-2] == "TaskTimedOut"
+wait_status(ARN + ":execution:slow:no-beat", "ABORTED", limit=5)
+
+# ---- JSONata: Arguments, $states.result, the token in $states.context -------
+m = machine("jsonata", {"QueryLanguage": "JSONata", "StartAt": "Call",
+                        "States": {"Call": {
+    "Type": "Task", "Resource": "arn:aws:states:::states:startExecution.sync:2",
+    "Arguments": {"StateMachineArn": echo, "Input": {"v": "{% $states.input.v * 2 %}"}},
+    "Output": "{% $states.result.Output %}", "End": True}}})
+d = wait_status(start_exec(m, {"v": 21}), "SUCCEEDED")
+assert json.loads(d["output"]) == {"got": {"v": 42}}, d
+m = machine("jsonatacb", {"QueryLanguage": "JSONata", "StartAt": "Call",
+                          "States": {"Call": {
+    "Type": "Task",
+    "Resource": "arn:aws:states:::states:startExecution.waitForTaskToken",
+    "Arguments": {"StateMachineArn": echo, "Name": "jsonata-cb",
+                  "Input": {"t": "{% $states.context.Task.Token %}"}},
+    "End": True}}})
+x = start_exec(m, {})
+tok = json.loads(wait_status(ARN + ":execution:echo:jsonata-cb",
+                             "SUCCEEDED")["input"])["t"]
+ok("SendTaskSuccess", {"taskToken": tok, "output": '"done"'})
+assert wait_status(x, "SUCCEEDED")["output"] == '"done"'
 
 # ---- SIGKILL while .sync parents wait ------------------------------------------
 # One child is still waiting when the server comes back; the other is
@@ -462,8 +493,15 @@ x1 = start_exec(m, {"tag": "crash-1"})
 m2 = machine("crash2", task("startExecution.sync", {
     "StateMachineArn": slow, "Input": {"wait": 600}, "Name": "down"}))
 x2 = start_exec(m2, {})
+m3 = machine("crash3", task("startExecution.waitForTaskToken", {
+    "StateMachineArn": echo, "Name": "crash-cb",
+    "Input": {"token.$": "$$.Task.Token"}}))
+x3 = start_exec(m3, {})
+tok3 = json.loads(wait_status(ARN + ":execution:echo:crash-cb",
+                              "SUCCEEDED")["input"])["token"]
 wait_for(lambda: "TaskSubmitted" in types(x1) and
-         "TaskSubmitted" in types(x2), "both parents waiting")
+         "TaskSubmitted" in types(x2) and "TaskSubmitted" in types(x3),
+         "three parents waiting")
 stop(crash=True)
 r = subprocess.run([BATON, "stop", ARN + ":execution:slow:down", "--db", DB],
                    capture_output=True, text=True, timeout=30)
@@ -485,6 +523,14 @@ cause = json.loads(d["cause"])
 assert d["error"] == "States.TaskFailed" and cause["Status"] == "ABORTED" \
     and cause["ExecutionArn"] == ARN + ":execution:slow:down", d
 gapless(x2)
+ok("SendTaskSuccess", {"taskToken": tok3, "output": '{"after":"crash"}'})
+assert json.loads(wait_status(x3, "SUCCEEDED")["output"]) == {"after": "crash"}
+ev = history(x3)
+assert ev[5]["taskSucceededEventDetails"]["resourceType"] == "states" and \
+    ev[5]["taskSucceededEventDetails"]["resource"] == \
+    "startExecution.waitForTaskToken", ev[5]
+assert [k["name"] for k in executions(echo)].count("crash-cb") == 1
+gapless(x3)
 
 stop()
 print("aws_nested: all checks passed")
