@@ -1,6 +1,7 @@
 /*
  * `baton run`: creates (or reuses) the state machine of a definition file,
- * runs one execution to its end and prints its output.
+ * runs one execution to its end and prints its output (executions it
+ * started run to their end before the command exits).
  */
 #include "cli/cli.h"
 
@@ -17,7 +18,8 @@ static const char usage[] =
     "                 [--type STANDARD|EXPRESS] [--result-json]\n"
     "\n"
     "Runs one execution of the state machine in FILE to its end and prints\n"
-    "its output on standard output.\n"
+    "its output on standard output. Executions it starts (nested\n"
+    "executions) run to their end too.\n"
     "\n"
     "  --input JSON        execution input (default {})\n"
     "  --input-file F      read the input from F ('-' for standard input)\n"
