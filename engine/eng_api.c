@@ -277,10 +277,7 @@ void eng_close(eng *e)
         free_exec(x);
     }
     eng__callbacks_free(e);
-    for (eng_spawn *s = e->spawn_head, *n; s; s = n) {
-        n = eng__spawn_next_free(s);
-    }
-    e->spawn_head = e->spawn_tail = NULL;
+    eng__calls_free(e);
     uv_walk(&e->loop, close_walk, NULL);
     uv_run(&e->loop, UV_RUN_DEFAULT);
     uv_loop_close(&e->loop);

@@ -28,7 +28,7 @@ typedef struct eng_exec eng_exec;
 typedef struct eng_child eng_child;
 typedef struct eng_frame eng_frame;
 typedef struct run_proc run_proc;
-typedef struct eng_spawn eng_spawn;
+typedef struct eng_call eng_call;
 
 typedef struct run_proc_result {
     int64_t exit_status;
@@ -88,7 +88,7 @@ struct eng_frame {
     uint32_t retry_count;
     int64_t wake_ms; /* WAIT / RETRY */
     uv_timer_t *timer;
-    run_proc *proc;   /* TASK: the running call */
+    eng_call *call;   /* TASK: the queued or running call */
     char *task_kind;  /* "lambda" (legacy ARN) or "invoke" */
     char *request_id; /* the call's Lambda request id */
     char *fn_name;    /* the function of the running call */
@@ -215,7 +215,7 @@ struct eng {
     /* Function processes: how many run, how many may, who waits. */
     size_t procs_active, procs_max;
     bool closing;
-    eng_spawn *spawn_head, *spawn_tail;
+    eng_call *call_head, *call_tail; /* calls waiting for room */
     struct eng_async *async;         /* eng_async.c: work from other threads */
     struct eng_callbacks *callbacks; /* eng_callback.c: tokens, activities */
     size_t finished;                 /* executions ended since the last reap */
@@ -285,10 +285,6 @@ void eng__task_start(eng_frame *f);
 /* Runs again a call recorded before a restart (no new events). */
 void eng__task_resume(eng_frame *f);
 void eng__task_cancel(eng_frame *f);
-/* Drops f's queued (not yet started) call. */
-void eng__spawn_forget(eng_frame *f);
-/* Frees a queued call and returns the next one (eng_close). */
-eng_spawn *eng__spawn_next_free(eng_spawn *s);
 /* A finished call parked on the frame is recorded (pump only). */
 void eng__task_advance(eng_frame *f);
 
@@ -370,5 +366,24 @@ void run_proc_kill(run_proc *p);
 /* Forgets the caller: done will not be called; the process is killed. */
 void run_proc_abandon(run_proc *p);
 void run_proc_result_fini(run_proc_result *r);
+
+/* ---- eng_call.c: function calls ------------------------------------------ */
+#define ENG_CALL_MAX_OUTPUT (6u * 1024 * 1024) /* Lambda's sync limit */
+/* A finished call (res's out/err_text may be taken). */
+typedef void (*eng_call_done_fn)(void *ud, run_proc_result *res);
+/* Calls function fn with payload (taken) once the global and the
+ * function's concurrency allow; done is called once, on the loop (also for
+ * a process that could not start: res->spawn_failed). timeout_ms 0: the
+ * function's own. log receives its stderr lines. */
+eng_call *eng__call(eng *e, const char *fn, char *payload,
+                    const char *request_id, int64_t timeout_ms,
+                    eng_call_done_fn done, run_proc_log_fn log, void *ud);
+/* Forgets a call: done is never called; a running process is killed. */
+void eng__call_cancel(eng_call *c);
+void eng__calls_free(eng *e);
+/* Lambda's error documents for a process that exited badly / timed out
+ * (new). */
+char *eng__call_exit_error(const char *request_id, const run_proc_result *r);
+char *eng__call_timeout_error(const char *request_id, int64_t timeout_s);
 
 #endif
