@@ -199,6 +199,42 @@ json_object *srv__diag_object(const sl_diag *g);
 /* The plain REST front on the loop thread (srv_rest.c): answers r. */
 void srv__rest(srv_req *r);
 
+/* ---- XML and HTML output (srv_xml.c) -------------------------------------
+ * libxml2's xmlTextWriter into memory. Every call after a failure does
+ * nothing and srv__xml_end reports it, so writers need not check each
+ * call. Text and attribute values are cleaned first: invalid UTF-8 and
+ * characters XML cannot hold become U+FFFD. Loop thread (or any single
+ * thread: nothing is shared). */
+struct _xmlTextWriter;
+struct _xmlBuffer;
+typedef struct srv_xml {
+    struct _xmlTextWriter *w;
+    struct _xmlBuffer *buf;
+    bool bad;
+} srv_xml;
+
+void srv__xml_begin(srv_xml *x, bool indent);
+void srv__xml_open(srv_xml *x, const char *tag);
+/* value NULL: no attribute. */
+void srv__xml_attr(srv_xml *x, const char *name, const char *value);
+void srv__xml_attrf(srv_xml *x, const char *name, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+void srv__xml_text(srv_xml *x, const char *text);
+void srv__xml_textf(srv_xml *x, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* Ends the open element with an end tag, even when empty (<p></p>): HTML
+ * reads <p/> as an open tag. */
+void srv__xml_close(srv_xml *x);
+/* Ends it as <tag/> when empty (SVG leaves, HTML void elements). */
+void srv__xml_close_short(srv_xml *x);
+/* <tag>text</tag> */
+void srv__xml_element(srv_xml *x, const char *tag, const char *text);
+/* Writes text unescaped (a doctype, an SVG document from srv_graph_svg). */
+void srv__xml_raw(srv_xml *x, const char *text);
+/* Closes what is open, appends the document and a newline to out, frees
+ * the writer. Returns 0, or BT_EIO when any call failed (out unchanged). */
+int srv__xml_end(srv_xml *x, bt_buf *out);
+
 /* Actions (srv_machine.c, srv_exec.c). */
 #define SRV_ACTIONS(X)                                                         \
     X(CreateStateMachine, srv__create_state_machine)                           \
