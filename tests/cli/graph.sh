@@ -96,9 +96,16 @@ cmp -s "$tmp/flow.svg" "$tmp/stdin.svg"
 check "FILE - reads standard input" $?
 
 # ---- coloured by executions ---------------------------------------------------
+# Functions read their event first: one that exits without reading it can
+# make the writer in baton see a closed pipe.
+printf '#!/bin/sh\ncat >/dev/null\nexit 1\n' >"$tmp/fail.sh"
+printf '#!/bin/sh\ncat >/dev/null\necho "{\\"kind\\": \\"other\\"}"\n' \
+    >"$tmp/ok.sh"
+chmod +x "$tmp/fail.sh" "$tmp/ok.sh"
+
 # charge fails: Catch -> Refund -> Route -> Split (the Map runs twice).
 "$baton" run "$tmp/flow.json" --db "$tmp/db" --name split-run \
-    --function charge=false \
+    --function charge="$tmp/fail.sh" \
     --input '{"kind": "split", "items": [1, 2]}' >/dev/null 2>&1
 check "the split run succeeds" $?
 "$baton" graph --execution split-run --db "$tmp/db" >"$tmp/split.svg" 2>"$tmp/err"
@@ -114,9 +121,7 @@ assert S["Item"].get("data-visits") == "2", S["Item"].get("data-visits")
 '
 check "statuses of a run whose Task was caught" $?
 
-# charge succeeds (true prints nothing: a null result); Route -> Reject.
-printf '#!/bin/sh\necho "{\\"kind\\": \\"other\\"}"\n' >"$tmp/ok.sh"
-chmod +x "$tmp/ok.sh"
+# charge returns {"kind": "other"}: Route -> Reject.
 "$baton" run "$tmp/flow.json" --db "$tmp/db" --name reject-run \
     --function charge="$tmp/ok.sh" >/dev/null 2>&1
 check "the reject run fails (exit 1)" $(($? != 1))
