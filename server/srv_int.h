@@ -75,8 +75,10 @@ enum { REQ_READING, REQ_POSTED, REQ_READY };
 /* Which front a request goes to (chosen on the HTTP thread from the
  * method and path; the loop dispatches on it). */
 typedef enum srv_route {
-    ROUTE_AWS,  /* POST / with X-Amz-Target: the AWS JSON 1.0 API */
-    ROUTE_REST, /* /v1 and /v1/...: the plain REST front (srv_rest.c) */
+    ROUTE_AWS,     /* POST / with X-Amz-Target: the AWS JSON 1.0 API */
+    ROUTE_REST,    /* /v1 and /v1/...: the plain REST front (srv_rest.c) */
+    ROUTE_CONSOLE, /* /console/..., and GET / from a browser (Accept:
+                      text/html): the web console (srv_console.c) */
 } srv_route;
 
 /* A request header or query argument, copied on the HTTP thread. */
@@ -92,6 +94,7 @@ typedef struct srv_req {
     char *path;
     char *target; /* X-Amz-Target, or NULL */
     char *auth;   /* Authorization, or NULL */
+    char *accept; /* Accept, or NULL */
     srv_kv *args; /* query arguments, in order */
     size_t nargs;
     srv_route route;
@@ -234,6 +237,10 @@ void srv__xml_raw(srv_xml *x, const char *text);
 /* Closes what is open, appends the document and a newline to out, frees
  * the writer. Returns 0, or BT_EIO when any call failed (out unchanged). */
 int srv__xml_end(srv_xml *x, bt_buf *out);
+
+/* The web console's answer to r (srv_console.c): HTML pages for state
+ * machines, executions and their graphs. Loop thread. */
+void srv__console(srv_req *r);
 
 /* Actions (srv_machine.c, srv_exec.c). */
 #define SRV_ACTIONS(X)                                                         \
