@@ -355,10 +355,12 @@ static long on_compound(replay *r, const char *type, int kind, long from,
     return v;
 }
 
+/* Notes a state name the machine lacks (an event without one is just
+ * malformed). Returns -1: the event belongs to no visit. */
 static long unknown_state(replay *r, const char *name)
 {
-    if (!r->g->unknown)
-        r->g->unknown = bt_xstrdup(name ? name : "");
+    if (name && !r->g->unknown)
+        r->g->unknown = bt_xstrdup(name);
     return -1;
 }
 
@@ -390,6 +392,8 @@ static long on_event(replay *r, json_object *ev, long from, int64_t id,
     }
     if (json_object_object_get_ex(ev, "evaluationFailedEventDetails", &d)) {
         long node = node_named(r->g, str_of(d, "state"));
+        if (node < 0)
+            unknown_state(r, str_of(d, "state"));
         long v = node < 0 ? from : find_visit(r, from, node, 0, false);
         if (v >= 0)
             r->v[v].failing = true;

@@ -670,6 +670,44 @@ static void test_unknown_state_is_reported(void **state)
     run_free(&r);
 }
 
+/* Whatever the history holds, nothing breaks: events that are not
+ * objects, lack a type or an id, point forward or at nothing, repeat ids,
+ * or exit states never entered are skipped or attributed to nothing. */
+static void test_malformed_history_is_tolerated(void **state)
+{
+    (void)state;
+    json_object *h =
+        J("[1,null,`x`,{},{`type`:7},"
+          "{`type`:`ExecutionStarted`,`id`:1,"
+          "`previousEventId`:0},"
+          "{`type`:`TaskStateExited`,`id`:2,`previousEventId`:9,"
+          "`stateExitedEventDetails`:{`name`:`Two`}},"
+          "{`type`:`PassStateEntered`,`id`:3,`previousEventId`:3,"
+          "`stateEnteredEventDetails`:{`name`:`One`}},"
+          "{`type`:`PassStateEntered`,`id`:3,`previousEventId`:0,"
+          "`stateEnteredEventDetails`:{`name`:`Three`}},"
+          "{`type`:`PassStateExited`,`id`:4,`previousEventId`:3,"
+          "`stateExitedEventDetails`:{}},"
+          "{`type`:`MapStateSucceeded`,`id`:5,`previousEventId`:4},"
+          "{`type`:`ParallelStateAborted`,`id`:6},"
+          "{`type`:`EvaluationFailed`,`id`:7,`previousEventId`:3,"
+          "`evaluationFailedEventDetails`:{`state`:`Nowhere`}},"
+          "{`type`:`TaskFailed`,`id`:8,`previousEventId`:-5}]");
+    run r = replay(LINEAR, h);
+    /* "One" was entered (event 3) and never left: still running */
+    assert_string_equal(status(r.g, "One"), "running");
+    assert_string_equal(status(r.g, "Two"), "not-started");
+    assert_string_equal(status(r.g, "Three"), "not-started");
+    assert_string_equal(srv_graph_unknown_state(r.g), "Nowhere");
+    xmlDocPtr doc = svg_doc(r.g);
+    xmlFreeDoc(doc);
+    run_free(&r);
+    /* a history that is not an array is no history */
+    r = replay(LINEAR, J("{`events`:[]}"));
+    assert_string_equal(status(r.g, "One"), "not-started");
+    run_free(&r);
+}
+
 /* Names with markup characters and an error name with a control
  * character still give well-formed XML; the same input gives the same
  * bytes. */
@@ -719,6 +757,7 @@ int main(void)
         cmocka_unit_test(test_map_iterations_kept_apart),
         cmocka_unit_test(test_loop_visits),
         cmocka_unit_test(test_unknown_state_is_reported),
+        cmocka_unit_test(test_malformed_history_is_tolerated),
         cmocka_unit_test(test_escaping_and_determinism),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
