@@ -20,6 +20,8 @@ int cli_validate_main(int argc, char **argv);
 int cli_run_main(int argc, char **argv);
 /* `baton list|describe|history|stop|resume ...` (argv[0] is the command) */
 int cli_exec_main(int argc, char **argv);
+/* `baton graph FILE [--execution EXEC] [--db PATH]` */
+int cli_graph_main(int argc, char **argv);
 /* `baton jsonata EXPR | --expr-file FILE [options]` */
 int cli_jsonata_main(int argc, char **argv);
 

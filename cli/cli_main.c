@@ -26,6 +26,8 @@ static const char usage[] =
     "  stop EXEC          stop a running execution (ABORTED)\n"
     "  resume             continue every unfinished execution\n"
     "  function ...       register functions (create, update, delete, list)\n"
+    "  graph FILE         draw the workflow graph as SVG (--execution colours "
+    "it)\n"
     "  jsonata EXPR       evaluate a JSONata expression\n"
     "  serve              serve the AWS Step Functions API over HTTP\n"
     "  task ...           answer a task token (success, failure, heartbeat)\n"
@@ -49,6 +51,7 @@ static const struct command {
     {"resume", cli_exec_main},
     {"function", cli_function_main},
     {"__exec-limited", cli_exec_limited_main},
+    {"graph", cli_graph_main},
     {"jsonata", cli_jsonata_main},
     {"serve", cli_serve_main},
     {"task", cli_task_main},
