@@ -4,6 +4,7 @@
  */
 #include "cli/cli.h"
 
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -69,6 +70,9 @@ void cli_error(const char *fmt, ...)
 
 int main(int argc, char **argv)
 {
+    /* A function that exits without reading its input, or a client that
+     * hangs up, must give an error on that pipe or socket, not kill us. */
+    signal(SIGPIPE, SIG_IGN);
     if (argc < 2) {
         fputs(usage, stderr);
         return CLI_EXIT_USAGE;
