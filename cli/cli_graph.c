@@ -111,7 +111,7 @@ static int from_execution(const graph_opts *o, source *src)
         cli_error("graph: database '%s' does not exist (--db)", db);
         return CLI_EXIT_USAGE;
     }
-    eng_opts eo = {db, NULL, NULL, 0, true, 0};
+    eng_opts eo = {db, NULL, NULL, 0, true, 0, 0};
     eng *e = NULL;
     char *err = NULL;
     if (eng_open(&eo, &e, &err) != 0) {

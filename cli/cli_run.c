@@ -31,8 +31,7 @@ static const char usage[] =
     "  --max-history-events N  fail an execution at N events (default\n"
     "                      25000, as AWS; 0: no limit)\n"
     "  --payload-limit BYTES   largest state output or task result (default\n"
-    "                      262144, as AWS)\n"
-    "\n"
+    "                      262144, as AWS)\n" CLI_CONCURRENCY_HELP "\n"
     "Exit status: 0 SUCCEEDED, 1 FAILED / TIMED_OUT / ABORTED, 2 usage or\n"
     "definition errors.\n";
 
@@ -45,6 +44,7 @@ typedef struct run_opts {
     const char *type;
     bool result_json;
     int64_t max_events;
+    int64_t max_concurrency;
     int64_t payload_limit;
     const char **functions;
     size_t nfunctions;
@@ -80,6 +80,9 @@ static int parse(int argc, char **argv, run_opts *o)
                 cli_error("run: --payload-limit wants a number of bytes");
                 return CLI_EXIT_USAGE;
             }
+        } else if (!strcmp(a, "--max-concurrency") && more) {
+            if (!cli_concurrency_arg("run", argv[++i], &o->max_concurrency))
+                return CLI_EXIT_USAGE;
         } else if (!strcmp(a, "--max-history-events") && more) {
             char *end;
             o->max_events = strtoll(argv[++i], &end, 10);
@@ -225,7 +228,8 @@ static int setup(eng *e, const run_opts *o, const char *definition,
 static int run(const run_opts *o, const char *definition, const char *input)
 {
     eng_opts eo = {o->db ? o->db : "baton.db", NULL,  NULL,
-                   (size_t)o->payload_limit,   false, o->max_events};
+                   (size_t)o->payload_limit,   false, o->max_events,
+                   o->max_concurrency};
     eng *e = NULL;
     char *err = NULL, *machine = NULL, *arn = NULL;
     if (eng_open(&eo, &e, &err) != 0) {

@@ -29,6 +29,7 @@ typedef struct eng_child eng_child;
 typedef struct eng_frame eng_frame;
 typedef struct run_proc run_proc;
 typedef struct eng_call eng_call;
+typedef struct eng_invoke eng_invoke;
 
 typedef struct run_proc_result {
     int64_t exit_status;
@@ -219,6 +220,7 @@ struct eng {
     struct eng_async *async;         /* eng_async.c: work from other threads */
     struct eng_callbacks *callbacks; /* eng_callback.c: tokens, activities */
     size_t finished;                 /* executions ended since the last reap */
+    eng_invoke *invokes;             /* Lambda Invoke API calls in flight */
 };
 
 /* ---- eng_api.c
@@ -233,6 +235,11 @@ void eng__add_date(json_object *o, const char *k, int64_t ms);
 /* ---- eng_function.c
  * ---------------------------------------------------------------- */
 eng_function *eng__function_find(eng *e, const char *name);
+/* The function name in FunctionName or a Lambda ARN: name, name:alias,
+ * arn:...:function:name[:qualifier], or account:function:name (new). */
+char *eng__function_name_of(const char *s);
+/* arn:aws:lambda:<region>:<account>:function:<name> (new). */
+char *eng__function_arn(eng *e, const char *name);
 /* Loads the functions registered in the store (eng_open). */
 int eng__functions_load(eng *e, char **err);
 void eng__functions_free(eng *e);
@@ -385,5 +392,11 @@ void eng__calls_free(eng *e);
  * (new). */
 char *eng__call_exit_error(const char *request_id, const run_proc_result *r);
 char *eng__call_timeout_error(const char *request_id, int64_t timeout_s);
+
+/* ---- eng_invoke.c: the Lambda Invoke API ----------------------------------
+ */
+/* Answers pending RequestResponse invocations (503) and drops the others
+ * (eng_async_close, eng_close). */
+void eng__invokes_close(eng *e);
 
 #endif

@@ -20,22 +20,6 @@ static const char *resource_short(const eng_frame *f)
     return strcmp(f->task_kind, "lambda") ? f->task_kind : "invoke";
 }
 
-/* Function name from FunctionName or a Lambda ARN: name, name:alias,
- * arn:...:function:name[:qualifier], or account:function:name. */
-static char *function_name(const char *s)
-{
-    const char *p = strstr(s, "function:");
-    const char *start = p ? p + 9 : s;
-    const char *colon = strchr(start, ':');
-    return bt_xstrndup(start, colon ? (size_t)(colon - start) : strlen(start));
-}
-
-static char *function_arn(eng *e, const char *name)
-{
-    return bt_xasprintf("arn:aws:lambda:%s:%s:function:%s", e->region,
-                        e->account, name);
-}
-
 static json_object *task_details(eng_frame *f)
 {
     json_object *d = json_object_new_object();
@@ -304,7 +288,7 @@ static void schedule(eng_frame *f, json_object *eff, const char *fn,
     if (legacy(f)) {
         d = json_object_new_object();
         char *arn = strncmp(sl_state_resource(f->state), "arn:", 4)
-                        ? function_arn(e, fn)
+                        ? eng__function_arn(e, fn)
                         : bt_xstrdup(sl_state_resource(f->state));
         json_object_object_add(d, "resource", json_object_new_string(arn));
         free(arn);
@@ -427,7 +411,8 @@ static void task_begin(eng_frame *f, bool resume)
                  "The lambda:invoke parameters must include FunctionName");
         return;
     }
-    char *fn = function_name(is_invoke ? json_object_get_string(fn_name) : res);
+    char *fn = eng__function_name_of(is_invoke ? json_object_get_string(fn_name)
+                                               : res);
     free(f->request_id);
     f->request_id = eng__uuid(e);
     eng_function *bound = eng__function_find(e, fn);
@@ -447,7 +432,7 @@ static void task_begin(eng_frame *f, bool resume)
         schedule(f, eff, fn, timeout_s, heartbeat_s);
     json_object *payload = payload_of(f, eff);
     if (!eng__function_find(e, fn)) {
-        char *arn = function_arn(e, fn);
+        char *arn = eng__function_arn(e, fn);
         char *cause = bt_xasprintf(
             "Function not found: %s:$LATEST (Service: AWSLambda; Status "
             "Code: 404; Error Code: ResourceNotFoundException; Request ID: "

@@ -433,6 +433,9 @@ void srv__handle(void *arg)
     case ROUTE_REST:
         srv__rest(r);
         break;
+    case ROUTE_LAMBDA:
+        srv__lambda(r);
+        break;
     case ROUTE_CONSOLE:
         srv__console(r);
         break;

@@ -78,6 +78,9 @@ static srv_req *req_new(srv *s, struct MHD_Connection *conn, const char *method,
     const char *acc = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
                                                   MHD_HTTP_HEADER_ACCEPT);
     r->accept = acc ? bt_xstrdup(acc) : NULL;
+    const char *it = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+                                                 "X-Amz-Invocation-Type");
+    r->invocation_type = it ? bt_xstrdup(it) : NULL;
     MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, add_arg, r);
     bt_buf_init(&r->body);
     r->start_us = now_us();
@@ -92,6 +95,7 @@ static void req_free(srv_req *r)
     free(r->target);
     free(r->auth);
     free(r->accept);
+    free(r->invocation_type);
     for (size_t i = 0; i < r->nargs; i++) {
         free(r->args[i].key);
         free(r->args[i].value);
@@ -141,6 +145,11 @@ static enum MHD_Result send_reply(srv_req *r)
         MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, r->allow);
     if (r->err_type)
         MHD_add_response_header(resp, "X-Amzn-Errortype", r->err_type);
+    if (r->function_error)
+        MHD_add_response_header(resp, "X-Amz-Function-Error",
+                                r->function_error);
+    if (r->lambda)
+        MHD_add_response_header(resp, "X-Amz-Executed-Version", "$LATEST");
     enum MHD_Result ret =
         MHD_queue_response(r->conn, (unsigned)r->status, resp);
     MHD_destroy_response(resp);
@@ -197,6 +206,11 @@ static bool choose_route(srv_req *r)
     /* Every method: the REST front answers 404 and 405 itself. */
     if (!strncmp(r->path, "/v1", 3) && (!r->path[3] || r->path[3] == '/')) {
         r->route = ROUTE_REST;
+        return true;
+    }
+    static const char fns[] = "/2015-03-31/functions/";
+    if (!strncmp(r->path, fns, sizeof fns - 1) && !strcmp(r->method, "POST")) {
+        r->route = ROUTE_LAMBDA;
         return true;
     }
     if (is_console_path(r->path) ||

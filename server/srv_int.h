@@ -79,6 +79,8 @@ typedef enum srv_route {
     ROUTE_REST,    /* /v1 and /v1/...: the plain REST front (srv_rest.c) */
     ROUTE_CONSOLE, /* /console/..., and GET / from a browser (Accept:
                       text/html): the web console (srv_console.c) */
+    ROUTE_LAMBDA,  /* POST /2015-03-31/functions/{name}/invocations: the
+                      Lambda Invoke API (srv_lambda.c) */
 } srv_route;
 
 /* A request header or query argument, copied on the HTTP thread. */
@@ -92,10 +94,11 @@ typedef struct srv_req {
     struct MHD_Connection *conn;
     char method[8];
     char *path;
-    char *target; /* X-Amz-Target, or NULL */
-    char *auth;   /* Authorization, or NULL */
-    char *accept; /* Accept, or NULL */
-    srv_kv *args; /* query arguments, in order */
+    char *target;          /* X-Amz-Target, or NULL */
+    char *auth;            /* Authorization, or NULL */
+    char *accept;          /* Accept, or NULL */
+    char *invocation_type; /* X-Amz-Invocation-Type, or NULL */
+    srv_kv *args;          /* query arguments, in order */
     size_t nargs;
     srv_route route;
     bt_buf body;
@@ -107,10 +110,12 @@ typedef struct srv_req {
     int status;
     char *resp; /* malloc'd; libmicrohttpd frees it */
     size_t resp_len;
-    const char *ctype;    /* static; NULL: application/x-amz-json-1.0 */
-    char allow[40];       /* an Allow header (405), or "" */
-    const char *err_type; /* static, or NULL on success */
-    const char *action;   /* static, for the log line */
+    const char *ctype;          /* static; NULL: application/x-amz-json-1.0 */
+    char allow[40];             /* an Allow header (405), or "" */
+    const char *err_type;       /* static, or NULL on success */
+    const char *function_error; /* X-Amz-Function-Error (static), or NULL */
+    bool lambda;                /* add X-Amz-Executed-Version: $LATEST */
+    const char *action;         /* static, for the log line */
     atomic_int phase;
 } srv_req;
 
@@ -126,6 +131,9 @@ struct srv {
     int64_t poll_ms;         /* GetActivityTask's long poll */
     atomic_ullong seq;
 };
+
+/* The Lambda Invoke API on the loop (srv_lambda.c). */
+void srv__lambda(srv_req *r);
 
 /* The loop's side of one request (posted with eng_post). */
 void srv__handle(void *req);
