@@ -176,21 +176,6 @@ typedef struct replay {
     long fail_visit; /* ExecutionFailed's previous event's visit */
 } replay;
 
-static const char *str_of(json_object *o, const char *k)
-{
-    json_object *v;
-    return json_object_object_get_ex(o, k, &v) &&
-                   json_object_is_type(v, json_type_string)
-               ? json_object_get_string(v)
-               : NULL;
-}
-
-static int64_t int_of(json_object *o, const char *k)
-{
-    json_object *v;
-    return json_object_object_get_ex(o, k, &v) ? json_object_get_int64(v) : 0;
-}
-
 static bool starts(const char *s, const char *prefix)
 {
     return !strncmp(s, prefix, strlen(prefix));
@@ -367,22 +352,22 @@ static long unknown_state(replay *r, const char *name)
 static long on_event(replay *r, json_object *ev, long from, int64_t id,
                      int64_t prev)
 {
-    const char *type = str_of(ev, "type");
+    const char *type = bt_json_str(ev, "type");
     json_object *d;
     if (!type)
         return -1;
     if (json_object_object_get_ex(ev, "stateEnteredEventDetails", &d)) {
-        long node = node_named(r->g, str_of(d, "name"));
+        long node = node_named(r->g, bt_json_str(d, "name"));
         if (node < 0)
-            return unknown_state(r, str_of(d, "name"));
+            return unknown_state(r, bt_json_str(d, "name"));
         long v = visit_open(r, (size_t)node, from, id, prev);
         r->v[v].failing = !strcmp(type, "FailStateEntered");
         return v;
     }
     if (json_object_object_get_ex(ev, "stateExitedEventDetails", &d)) {
-        long node = node_named(r->g, str_of(d, "name"));
+        long node = node_named(r->g, bt_json_str(d, "name"));
         if (node < 0)
-            return unknown_state(r, str_of(d, "name"));
+            return unknown_state(r, bt_json_str(d, "name"));
         long v = find_visit(r, from, node, 0, false);
         if (v >= 0) {
             r->v[v].closed = true;
@@ -391,9 +376,9 @@ static long on_event(replay *r, json_object *ev, long from, int64_t id,
         return v;
     }
     if (json_object_object_get_ex(ev, "evaluationFailedEventDetails", &d)) {
-        long node = node_named(r->g, str_of(d, "state"));
+        long node = node_named(r->g, bt_json_str(d, "state"));
         if (node < 0)
-            unknown_state(r, str_of(d, "state"));
+            unknown_state(r, bt_json_str(d, "state"));
         long v = node < 0 ? from : find_visit(r, from, node, 0, false);
         if (v >= 0)
             r->v[v].failing = true;
@@ -501,7 +486,8 @@ static void replay_history(srv_graph *g, json_object *events)
     size_t kept = 0;
     for (size_t i = 0; i < r.nevents; i++) {
         json_object *ev = json_object_array_get_idx(events, i);
-        int64_t id = int_of(ev, "id"), prev = int_of(ev, "previousEventId");
+        int64_t id = bt_json_int(ev, "id"),
+                prev = bt_json_int(ev, "previousEventId");
         if (kept && id <= r.ids[kept - 1])
             continue; /* not in id order: not an AWS history */
         long from = owner_of(&r, kept, prev);

@@ -65,15 +65,6 @@ static const char css[] =
 
 /* ---- small helpers ------------------------------------------------------ */
 
-static const char *str_of(json_object *o, const char *k)
-{
-    json_object *v;
-    return json_object_object_get_ex(o, k, &v) &&
-                   json_object_is_type(v, json_type_string)
-               ? json_object_get_string(v)
-               : NULL;
-}
-
 /* Milliseconds since the epoch from an epoch-seconds member; -1 if none. */
 static int64_t ms_of(json_object *o, const char *k)
 {
@@ -311,14 +302,14 @@ static void duration_cell(page *p, json_object *x)
 /* One row of an executions table; with_machine adds the machine column. */
 static void execution_row(page *p, json_object *x, bool with_machine)
 {
-    const char *arn = str_of(x, "executionArn");
+    const char *arn = bt_json_str(x, "executionArn");
     srv__xml_open(&p->x, "tr");
     srv__xml_attr(&p->x, "data-execution", arn);
     srv__xml_open(&p->x, "td");
-    link_to(p, "executions", arn, str_of(x, "name"));
+    link_to(p, "executions", arn, bt_json_str(x, "name"));
     srv__xml_close(&p->x);
     if (with_machine) {
-        const char *m = str_of(x, "stateMachineArn");
+        const char *m = bt_json_str(x, "stateMachineArn");
         const char *colon = m ? strrchr(m, ':') : NULL;
         srv__xml_open(&p->x, "td");
         if (m)
@@ -326,7 +317,7 @@ static void execution_row(page *p, json_object *x, bool with_machine)
         srv__xml_close(&p->x);
     }
     srv__xml_open(&p->x, "td");
-    status_badge(p, str_of(x, "status"));
+    status_badge(p, bt_json_str(x, "status"));
     srv__xml_close(&p->x);
     time_cell(p, ms_of(x, "startDate"));
     if (!with_machine)
@@ -436,12 +427,13 @@ static void machines_table(page *p, json_object *machines, json_object *execs)
     for (size_t i = 0; i < nm; i++)
         json_object_object_add(
             index,
-            str_of(json_object_array_get_idx(machines, i), "stateMachineArn"),
+            bt_json_str(json_object_array_get_idx(machines, i),
+                        "stateMachineArn"),
             json_object_new_int64((int64_t)i));
     for (size_t i = 0; i < json_object_array_length(execs); i++) {
         json_object *x = json_object_array_get_idx(execs, i), *row;
-        const char *st = str_of(x, "status");
-        if (!json_object_object_get_ex(index, str_of(x, "stateMachineArn"),
+        const char *st = bt_json_str(x, "status");
+        if (!json_object_object_get_ex(index, bt_json_str(x, "stateMachineArn"),
                                        &row) ||
             !st)
             continue;
@@ -461,12 +453,12 @@ static void machines_table(page *p, json_object *machines, json_object *execs)
     for (size_t i = 0; i < nm; i++) {
         json_object *m = json_object_array_get_idx(machines, i);
         srv__xml_open(&p->x, "tr");
-        srv__xml_attr(&p->x, "data-machine", str_of(m, "stateMachineArn"));
+        srv__xml_attr(&p->x, "data-machine", bt_json_str(m, "stateMachineArn"));
         srv__xml_open(&p->x, "td");
-        link_to(p, "state-machines", str_of(m, "stateMachineArn"),
-                str_of(m, "name"));
+        link_to(p, "state-machines", bt_json_str(m, "stateMachineArn"),
+                bt_json_str(m, "name"));
         srv__xml_close(&p->x);
-        cell(p, NULL, str_of(m, "type"));
+        cell(p, NULL, bt_json_str(m, "type"));
         time_cell(p, ms_of(m, "creationDate"));
         int64_t total = 0;
         for (int k = 0; k <= COUNTS; k++) {
@@ -556,32 +548,33 @@ static void machine_page(srv_req *r, const char *arn)
         return;
     }
     page p;
-    page_begin(&p, r, str_of(m, "name"), NULL, NULL, false);
+    page_begin(&p, r, bt_json_str(m, "name"), NULL, NULL, false);
     char created[40];
     format_time(ms_of(m, "creationDate"), false, created);
     srv__xml_open(&p.x, "dl");
-    dl_item(&p, "ARN", str_of(m, "stateMachineArn"));
-    dl_item(&p, "Type", str_of(m, "type"));
+    dl_item(&p, "ARN", bt_json_str(m, "stateMachineArn"));
+    dl_item(&p, "Type", bt_json_str(m, "type"));
     dl_item(&p, "Created", created);
-    dl_item(&p, "Revision", str_of(m, "revisionId"));
-    dl_item(&p, "Role", str_of(m, "roleArn"));
+    dl_item(&p, "Revision", bt_json_str(m, "revisionId"));
+    dl_item(&p, "Role", bt_json_str(m, "roleArn"));
     srv__xml_close(&p.x);
     srv__xml_element(&p.x, "h2", "Executions");
     json_object *all = eng_execution_list(r->s->e);
     json_object *mine = json_object_new_array();
     for (size_t i = 0; i < json_object_array_length(all); i++) {
         json_object *x = json_object_array_get_idx(all, i);
-        const char *sm = str_of(x, "stateMachineArn");
-        if (sm && !strcmp(sm, str_of(m, "stateMachineArn")))
+        const char *sm = bt_json_str(x, "stateMachineArn");
+        if (sm && !strcmp(sm, bt_json_str(m, "stateMachineArn")))
             json_object_array_add(mine, json_object_get(x));
     }
     executions_table(&p, mine);
     json_object_put(mine);
     json_object_put(all);
     srv__xml_element(&p.x, "h2", "Graph");
-    graph_figure(&p, str_of(m, "definition"), str_of(m, "type"), NULL);
+    graph_figure(&p, bt_json_str(m, "definition"), bt_json_str(m, "type"),
+                 NULL);
     srv__xml_element(&p.x, "h2", "Definition");
-    json_block(&p, "definition", str_of(m, "definition"));
+    json_block(&p, "definition", bt_json_str(m, "definition"));
     json_object_put(m);
     page_send(&p, 200);
 }
@@ -593,12 +586,13 @@ static const char *event_state(json_object *ev)
 {
     json_object_object_foreach(ev, k, v)
     {
-        const char *n = strstr(k, "EventDetails") ? str_of(v, "name") : NULL;
+        const char *n =
+            strstr(k, "EventDetails") ? bt_json_str(v, "name") : NULL;
         if (n &&
             (!strncmp(k, "stateEntered", 12) || !strncmp(k, "stateExited", 11)))
             return n;
         if (!strcmp(k, "evaluationFailedEventDetails"))
-            return str_of(v, "state");
+            return bt_json_str(v, "state");
     }
     return NULL;
 }
@@ -627,7 +621,7 @@ static void history_table(page *p, json_object *events)
         srv__xml_open(&p->x, "tr");
         cell(p, "num", id);
         cell(p, "num", prev);
-        cell(p, NULL, str_of(ev, "type"));
+        cell(p, NULL, bt_json_str(ev, "type"));
         cell(p, NULL, t);
         cell(p, NULL, event_state(ev));
         srv__xml_open(&p->x, "td");
@@ -668,18 +662,18 @@ static void execution_facts(page *p, json_object *d, const char *machine)
     srv__xml_element(&p->x, "dt", "Status");
     srv__xml_open(&p->x, "dd");
     srv__xml_attr(&p->x, "id", "status");
-    status_badge(p, str_of(d, "status"));
+    status_badge(p, bt_json_str(d, "status"));
     srv__xml_close(&p->x);
     srv__xml_element(&p->x, "dt", "State machine");
     srv__xml_open(&p->x, "dd");
-    link_to(p, "state-machines", str_of(d, "stateMachineArn"), machine);
+    link_to(p, "state-machines", bt_json_str(d, "stateMachineArn"), machine);
     srv__xml_close(&p->x);
-    dl_item(p, "ARN", str_of(d, "executionArn"));
+    dl_item(p, "ARN", bt_json_str(d, "executionArn"));
     dl_item(p, "Started", start);
     dl_item(p, "Stopped", s1 >= 0 ? stop : NULL);
     dl_item(p, s1 >= 0 ? "Duration" : "Running for", dur);
-    dl_item(p, "Error", str_of(d, "error"));
-    dl_item(p, "Cause", str_of(d, "cause"));
+    dl_item(p, "Error", bt_json_str(d, "error"));
+    dl_item(p, "Cause", bt_json_str(d, "cause"));
     srv__xml_close(&p->x);
 }
 
@@ -691,34 +685,34 @@ static void execution_page(srv_req *r, const char *arn)
         not_found(r, "Execution", arn);
         return;
     }
-    const char *exec_arn = str_of(d, "executionArn");
-    const char *machine_arn = str_of(d, "stateMachineArn");
+    const char *exec_arn = bt_json_str(d, "executionArn");
+    const char *machine_arn = bt_json_str(d, "stateMachineArn");
     json_object *cur = eng_machine_describe(e, machine_arn);
     bool gone = false;
     json_object *rev = eng_execution_machine(e, exec_arn, &gone);
-    const char *machine = cur ? str_of(cur, "name") : NULL;
+    const char *machine = cur ? bt_json_str(cur, "name") : NULL;
     if (!machine)
         machine = strrchr(machine_arn, ':') ? strrchr(machine_arn, ':') + 1
                                             : machine_arn;
-    const char *status = str_of(d, "status");
+    const char *status = bt_json_str(d, "status");
     page p;
-    page_begin(&p, r, str_of(d, "name"), machine_arn, machine,
+    page_begin(&p, r, bt_json_str(d, "name"), machine_arn, machine,
                status && !strcmp(status, "RUNNING"));
     execution_facts(&p, d, machine);
     json_object *events = eng_execution_history(e, exec_arn);
     srv__xml_element(&p.x, "h2", "Graph");
     if (rev)
-        graph_figure(&p, str_of(rev, "definition"),
-                     cur ? str_of(cur, "type") : NULL, events);
+        graph_figure(&p, bt_json_str(rev, "definition"),
+                     cur ? bt_json_str(cur, "type") : NULL, events);
     else
         srv__xml_element(&p.x, "p",
                          "The state machine was deleted; its graph is "
                          "gone with it.");
     srv__xml_element(&p.x, "h2", "Input");
-    json_block(&p, "input", str_of(d, "input"));
-    if (str_of(d, "output")) {
+    json_block(&p, "input", bt_json_str(d, "input"));
+    if (bt_json_str(d, "output")) {
         srv__xml_element(&p.x, "h2", "Output");
-        json_block(&p, "output", str_of(d, "output"));
+        json_block(&p, "output", bt_json_str(d, "output"));
     }
     srv__xml_element(&p.x, "h2", "History");
     history_table(&p, events);
