@@ -50,6 +50,11 @@ bool cli_concurrency_arg(const char *cmd, const char *value, int64_t *out);
     "  --max-concurrency N function calls running at once (default 1000,\n"    \
     "                      like an AWS account; the rest queue)\n"
 
+/* Prints a definition's diagnostics ("FILE:LINE:COL: CODE: message at
+ * location"), errors only unless warnings, on stderr (cli_validate.c). */
+struct sl_diags;
+void cli_print_diags(const char *file, const struct sl_diags *d, bool warnings);
+
 /* Prints "baton: " + message to stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

@@ -71,30 +71,6 @@ static int parse(int argc, char **argv, graph_opts *o)
     return 0;
 }
 
-static const char *str(json_object *o, const char *k)
-{
-    json_object *v;
-    return json_object_object_get_ex(o, k, &v) ? json_object_get_string(v)
-                                               : NULL;
-}
-
-static void print_diags(const char *file, const sl_diags *d)
-{
-    for (size_t i = 0; i < d->len; i++) {
-        const sl_diag *g = &d->items[i];
-        if (g->severity != SL_SEV_ERROR)
-            continue;
-        if (g->line > 0)
-            fprintf(stderr, "%s:%d:%d: ", file, g->line, g->column);
-        else
-            fprintf(stderr, "%s: ", file);
-        fprintf(stderr, "%s: %s", g->code, g->message);
-        if (g->location)
-            fprintf(stderr, " at %s", g->location);
-        fputc('\n', stderr);
-    }
-}
-
 /* What to draw: the definition text (new), where it came from (for
  * messages), its rule set, and the execution's history (new) or NULL. */
 typedef struct source {
@@ -121,7 +97,7 @@ static int from_execution(const graph_opts *o, source *src)
     }
     int rc = 0;
     json_object *d = eng_execution_describe(e, o->exec);
-    const char *arn = d ? str(d, "executionArn") : NULL;
+    const char *arn = d ? bt_json_str(d, "executionArn") : NULL;
     if (!arn) {
         cli_error("graph: Execution Does Not Exist: '%s'", o->exec);
         rc = CLI_EXIT_FAILED;
@@ -131,15 +107,16 @@ static int from_execution(const graph_opts *o, source *src)
     if (rc == 0 && !o->file) {
         bool gone = false;
         json_object *m = eng_execution_machine(e, arn, &gone);
-        json_object *cur = eng_machine_describe(e, str(d, "stateMachineArn"));
-        const char *type = cur ? str(cur, "type") : NULL;
-        if (!m || !str(m, "definition")) {
+        json_object *cur =
+            eng_machine_describe(e, bt_json_str(d, "stateMachineArn"));
+        const char *type = cur ? bt_json_str(cur, "type") : NULL;
+        if (!m || !bt_json_str(m, "definition")) {
             cli_error("graph: the state machine of execution '%s' was "
                       "deleted; give its definition FILE",
                       o->exec);
             rc = CLI_EXIT_FAILED;
         } else {
-            src->definition = bt_xstrdup(str(m, "definition"));
+            src->definition = bt_xstrdup(bt_json_str(m, "definition"));
             src->origin = bt_xasprintf("definition of %s", arn);
             if (type && !sl_machine_type_parse(type, &src->type))
                 src->type = SL_MACHINE_STANDARD;
@@ -182,7 +159,7 @@ static int draw(const source *src)
     sl_compile_opts co = {src->type};
     if (sl_machine_compile(src->definition, strlen(src->definition), &co, &m,
                            &d) != 0) {
-        print_diags(src->origin, &d);
+        cli_print_diags(src->origin, &d, false);
         sl_diags_fini(&d);
         return CLI_EXIT_FAILED;
     }

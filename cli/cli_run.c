@@ -134,23 +134,6 @@ static char *machine_name(const char *file)
     return name;
 }
 
-static void print_diags(const char *file, const sl_diags *d)
-{
-    for (size_t i = 0; i < d->len; i++) {
-        const sl_diag *g = &d->items[i];
-        if (g->severity != SL_SEV_ERROR)
-            continue;
-        if (g->line > 0)
-            fprintf(stderr, "%s:%d:%d: ", file, g->line, g->column);
-        else
-            fprintf(stderr, "%s: ", file);
-        fprintf(stderr, "%s: %s", g->code, g->message);
-        if (g->location)
-            fprintf(stderr, " at %s", g->location);
-        fputc('\n', stderr);
-    }
-}
-
 /* Prints the outcome; returns the exit code. */
 static int report(eng *e, const char *arn, bool result_json)
 {
@@ -217,7 +200,7 @@ static int setup(eng *e, const run_opts *o, const char *definition,
     int rc = eng_machine_put(e, name, definition, type, machine, &d, &err);
     free(name);
     if (rc == BT_EINVALID)
-        print_diags(o->file, &d);
+        cli_print_diags(o->file, &d, false);
     else if (rc != 0)
         cli_error("run: %s", err);
     sl_diags_fini(&d);
