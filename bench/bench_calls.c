@@ -133,7 +133,8 @@ static void task(long n, const char *db)
     char *err = NULL, *machine = NULL, *exec = NULL;
     sl_diags d;
     sl_diags_init(&d);
-    if (eng_open(&o, &e, &err) || eng_function_set(e, "cat", "/bin/cat", &err) ||
+    if (eng_open(&o, &e, &err) ||
+        eng_function_set(e, "cat", "/bin/cat", &err) ||
         eng_machine_put(e, "calls", task_definition, SL_MACHINE_STANDARD,
                         &machine, &d, &err)) {
         fprintf(stderr, "bench_calls: %s\n", err ? err : "setup failed");
