@@ -9,7 +9,8 @@
  *   RETRY     a failed Task/Parallel/Map waits until wake_ms to run again.
  *   CHILDREN  a Parallel/Map waits for its child frames.
  *   PARKED    a callback or activity task waits for SendTask* or a
- *             timeout (eng_callback.c).
+ *             timeout (eng_callback.c); a .sync nested execution waits for
+ *             its child to end (eng_nested.c).
  *   DONE      the frame finished: output (or error) is set; its parent
  *             collects it. A finished root ends the execution.
  * Every move between phases happens inside the pump's transaction together
@@ -100,7 +101,7 @@ struct eng_frame {
     bool heartbeat_first;     /* ... and it is HeartbeatSeconds */
     run_proc_result task_res; /* TASK: the finished call, when ready */
     bool task_res_ready;
-    /* TASK/PARKED of a callback or activity task (eng_callback.c) */
+    /* TASK/PARKED of a callback, activity or .sync task (eng_callback.c) */
     int cb_kind;        /* CB_* */
     char *token;        /* the task token, while the task is open */
     char *activity_arn; /* CB_ACTIVITY */
