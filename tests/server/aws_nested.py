@@ -95,14 +95,20 @@ def describe(x):
 
 
 def wait_status(x, want, limit=20):
+    """Waits for x to end with status want. A child may not exist yet: its
+    parent creates it in a step after StartExecution has answered."""
     end = time.time() + limit
     while time.time() < end:
-        d = describe(x)
+        st, d = call("DescribeExecution", {"executionArn": x})
+        if st == 400 and d["__type"] == "ExecutionDoesNotExist":
+            time.sleep(0.05)
+            continue
+        assert st == 200, (st, d)
         if d["status"] != "RUNNING":
             assert d["status"] == want, (d, types(x))
             return d
         time.sleep(0.05)
-    raise AssertionError("%s still RUNNING; history %s" % (x, types(x)))
+    raise AssertionError("%s still RUNNING or absent" % x)
 
 
 def wait_for(pred, what, limit=15):
@@ -273,7 +279,7 @@ assert json.loads(wait_status(out["c"]["ExecutionArn"], "SUCCEEDED")[
 for suffix, parsed in ((".sync", False), (".sync:2", True)):
     res = "startExecution" + suffix
     m = machine("sync" + ("2" if parsed else ""), task(res, {
-        "StateMachineArn": slow, "Input": {"wait": 1, "n.$": "$.n"}}))
+        "StateMachineArn": slow, "Input": {"wait": 2, "n.$": "$.n"}}))
     x = start_exec(m, {"n": 7})
     # The parent waits for its child.
     wait_for(lambda: "TaskSubmitted" in types(x), "TaskSubmitted")
@@ -285,10 +291,10 @@ for suffix, parsed in ((".sync", False), (".sync:2", True)):
     assert child in [k["executionArn"] for k in kids], (child, kids)
     check_child_description(out, child, parsed)
     if parsed:
-        assert out["Input"] == {"wait": 1, "n": 7} and \
+        assert out["Input"] == {"wait": 2, "n": 7} and \
             out["Output"] == {"slept": True}, out
     else:
-        assert json.loads(out["Input"]) == {"wait": 1, "n": 7} and \
+        assert json.loads(out["Input"]) == {"wait": 2, "n": 7} and \
             out["Output"] == '{"slept":true}', out
     ev = history(x)
     assert [e["type"] for e in ev] == [
@@ -296,7 +302,7 @@ for suffix, parsed in ((".sync", False), (".sync:2", True)):
         "TaskStarted", "TaskSubmitted", "TaskSucceeded", "TaskStateExited",
         "ExecutionSucceeded"], ev
     sub = check_task_events(ev, res, {"StateMachineArn": slow,
-                                      "Input": {"wait": 1, "n": 7}}, True)
+                                      "Input": {"wait": 2, "n": 7}}, True)
     check_start_response(sub, child)
     succ = ev[5]["taskSucceededEventDetails"]
     assert succ["resource"] == res and json.loads(succ["output"]) == out
