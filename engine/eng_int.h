@@ -190,7 +190,13 @@ typedef struct eng_function {
     int64_t timeout_s;
     int64_t memory_mb;   /* 0: no limit */
     int64_t concurrency; /* 0: no per-function limit */
-    size_t active;       /* processes running now */
+    size_t active;       /* calls running now */
+    /* Warm functions (eng_warm.c): workers speaking the Runtime API. */
+    bool warm;
+    char *code_dir; /* LAMBDA_TASK_ROOT, holds bootstrap */
+    char *handler;  /* _HANDLER */
+    int64_t idle_timeout_s;
+    int64_t cold_starts, warm_starts; /* since eng_open */
     struct eng_function *next;
 } eng_function;
 

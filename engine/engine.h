@@ -61,6 +61,15 @@ typedef struct eng_function_config {
     int64_t timeout_s;      /* 1..900; 0: 3 (Lambda's default) */
     int64_t memory_mb;      /* 0: no limit; else 128..10240 */
     int64_t concurrency;    /* 0: no per-function limit */
+    /* Warm functions (docs/functions.md): runtime "lambda" runs
+     * code_dir/bootstrap as long-lived workers that fetch calls through
+     * the Lambda Runtime API; command is then not used. */
+    const char *runtime;    /* "lambda" or "" (process per call); NULL:
+                               unchanged */
+    const char *code_dir;   /* made absolute; must hold an executable
+                               bootstrap */
+    const char *handler;    /* _HANDLER, e.g. "index.handler" */
+    int64_t idle_timeout_s; /* an idle worker stops after this; 0: 300 */
 } eng_function_config;
 
 /* Registers (create) or changes (update: only the fields given, NULL / -1
