@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "engine/engine.h"
+#include "server/server.h"
 
 static const char usage[] =
     "usage: baton function create NAME --command 'PROGRAM ARGS...'\n"
@@ -262,4 +263,29 @@ bool cli_concurrency_arg(const char *cmd, const char *value, int64_t *out)
     }
     *out = v;
     return true;
+}
+
+int cli_runtime_begin(eng *e, const char *cmd, srv_runtime **rt)
+{
+    *rt = NULL;
+    if (!eng_runtime_needed(e))
+        return 0;
+    char *err = NULL;
+    eng_async_open(e);
+    if (srv_runtime_start(e, rt, &err) != 0) {
+        cli_error("%s: %s", cmd, err);
+        free(err);
+        eng_async_close(e);
+        return CLI_EXIT_FAILED;
+    }
+    return 0;
+}
+
+void cli_runtime_end(eng *e, srv_runtime *rt)
+{
+    if (!rt)
+        return;
+    srv_runtime_close_door(rt);
+    eng_async_close(e);
+    srv_runtime_stop(rt);
 }
