@@ -214,6 +214,8 @@ static void finish_call(eng_worker *w, run_proc_result *res)
     run_proc_done_fn done = w->done;
     void *ud = w->ud;
     clear_call(w);
+    if (!res->out) /* as from a process that printed nothing */
+        res->out = bt_xstrdup("");
     if (done)
         done(res, ud);
     run_proc_result_fini(res);
