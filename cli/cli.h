@@ -43,6 +43,14 @@ struct eng;
 int cli_functions_bind(struct eng *e, const char *cmd, const char *const *specs,
                        size_t n);
 
+/* Serves the Lambda Runtime API (eng_async_open + srv_runtime_start) when
+ * e has warm functions; *rt stays NULL otherwise. Returns 0, or
+ * CLI_EXIT_FAILED after printing why. cli_runtime_end undoes it (answers
+ * parked requests, stops the thread); call it before eng_close. */
+struct srv_runtime;
+int cli_runtime_begin(struct eng *e, const char *cmd, struct srv_runtime **rt);
+void cli_runtime_end(struct eng *e, struct srv_runtime *rt);
+
 /* --max-concurrency N of subcommand cmd: 1..100000 into *out; false after
  * printing what is wrong. */
 bool cli_concurrency_arg(const char *cmd, const char *value, int64_t *out);

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "engine/engine.h"
+#include "server/server.h"
 
 typedef struct exec_opts {
     const char *db;
@@ -167,12 +168,17 @@ static int cmd_resume(const exec_opts *o, eng *e)
     char *err = NULL;
     if (cli_functions_bind(e, "resume", o->functions, o->nfunctions) != 0)
         return CLI_EXIT_USAGE;
+    srv_runtime *rt = NULL;
+    if (cli_runtime_begin(e, "resume", &rt) != 0)
+        return CLI_EXIT_FAILED;
+    int rc = CLI_EXIT_OK;
     if (eng_resume_all(e, &err) != 0) {
         cli_error("resume: %s", err ? err : "failed");
         free(err);
-        return CLI_EXIT_FAILED;
+        rc = CLI_EXIT_FAILED;
     }
-    return CLI_EXIT_OK;
+    cli_runtime_end(e, rt);
+    return rc;
 }
 
 int cli_exec_main(int argc, char **argv)

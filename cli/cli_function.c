@@ -14,11 +14,17 @@
 #include <unistd.h>
 
 #include "engine/engine.h"
+#include "server/server.h"
 
 static const char usage[] =
     "usage: baton function create NAME --command 'PROGRAM ARGS...'\n"
     "                      [--cwd DIR] [--env KEY=VALUE]... [--timeout S]\n"
     "                      [--memory MB] [--concurrency N] [--db PATH]\n"
+    "       baton function create NAME --runtime lambda --code DIR\n"
+    "                      --handler HANDLER [--idle-timeout S] [--env "
+    "K=V]...\n"
+    "                      [--timeout S] [--memory MB] [--concurrency N] "
+    "[--db PATH]\n"
     "       baton function update NAME [the same options]\n"
     "       baton function delete NAME [--db PATH]\n"
     "       baton function list [--db PATH] [--json]\n"
@@ -31,7 +37,14 @@ static const char usage[] =
     "\n"
     "  --timeout S      seconds per call, 1..900 (default 3, as Lambda)\n"
     "  --memory MB      address-space limit, 128..10240 (default none)\n"
-    "  --concurrency N  calls of this function at once (default no limit)\n";
+    "  --concurrency N  calls of this function at once (default no limit)\n"
+    "\n"
+    "--runtime lambda: DIR holds an executable `bootstrap` (a Lambda custom\n"
+    "runtime); it runs as warm workers that fetch calls through the Lambda\n"
+    "Runtime API, one call at a time each, reused between calls.\n"
+    "  --code DIR       the deployment package (LAMBDA_TASK_ROOT)\n"
+    "  --handler H      the handler (_HANDLER), e.g. index.handler\n"
+    "  --idle-timeout S an idle worker stops after S seconds (default 300)\n";
 
 static int64_t number(const char *s, bool *ok)
 {
@@ -80,6 +93,14 @@ static int parse_option(fn_opts *o, char **argv, int *i, int argc)
         o->cfg.memory_mb = number(v, &ok);
     else if (!strcmp(a, "--concurrency"))
         o->cfg.concurrency = number(v, &ok);
+    else if (!strcmp(a, "--runtime"))
+        o->cfg.runtime = v;
+    else if (!strcmp(a, "--code"))
+        o->cfg.code_dir = v;
+    else if (!strcmp(a, "--handler"))
+        o->cfg.handler = v;
+    else if (!strcmp(a, "--idle-timeout"))
+        o->cfg.idle_timeout_s = number(v, &ok);
     else
         ok = false;
     if (!ok) {
@@ -92,6 +113,7 @@ static int parse_option(fn_opts *o, char **argv, int *i, int argc)
 static int parse(int argc, char **argv, fn_opts *o)
 {
     o->cfg.timeout_s = o->cfg.memory_mb = o->cfg.concurrency = -1;
+    o->cfg.idle_timeout_s = -1;
     o->env = calloc((size_t)argc + 1, sizeof *o->env);
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -149,9 +171,11 @@ static int run(const fn_opts *o)
     int rc = eng_open(&eo, &e, &err);
     if (rc == 0) {
         if (!strcmp(o->sub, "create"))
-            rc = o->cfg.command
+            rc = o->cfg.command || o->cfg.runtime
                      ? eng_function_create(e, o->name, &o->cfg, &err)
-                     : (err = bt_xstrdup("create needs --command"), BT_EINVAL);
+                     : (err = bt_xstrdup("create needs --command or "
+                                         "--runtime lambda"),
+                        BT_EINVAL);
         else if (!strcmp(o->sub, "update"))
             rc = eng_function_update(e, o->name, &o->cfg, &err);
         else if (!strcmp(o->sub, "delete"))
@@ -239,4 +263,29 @@ bool cli_concurrency_arg(const char *cmd, const char *value, int64_t *out)
     }
     *out = v;
     return true;
+}
+
+int cli_runtime_begin(eng *e, const char *cmd, srv_runtime **rt)
+{
+    *rt = NULL;
+    if (!eng_runtime_needed(e))
+        return 0;
+    char *err = NULL;
+    eng_async_open(e);
+    if (srv_runtime_start(e, rt, &err) != 0) {
+        cli_error("%s: %s", cmd, err);
+        free(err);
+        eng_async_close(e);
+        return CLI_EXIT_FAILED;
+    }
+    return 0;
+}
+
+void cli_runtime_end(eng *e, srv_runtime *rt)
+{
+    if (!rt)
+        return;
+    srv_runtime_close_door(rt);
+    eng_async_close(e);
+    srv_runtime_stop(rt);
 }

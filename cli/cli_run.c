@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "engine/engine.h"
+#include "server/server.h"
 
 static const char usage[] =
     "usage: baton run FILE [--input JSON | --input-file F] [--db PATH]\n"
@@ -222,7 +223,10 @@ static int run(const run_opts *o, const char *definition, const char *input)
         free(err);
         return CLI_EXIT_USAGE;
     }
+    srv_runtime *rt = NULL;
     int code = setup(e, o, definition, &machine);
+    if (code == 0)
+        code = cli_runtime_begin(e, "run", &rt);
     if (code == 0 &&
         eng_execution_start(e, machine, o->name, input, &arn, &err) != 0) {
         cli_error("run: %s", err);
@@ -236,6 +240,7 @@ static int run(const run_opts *o, const char *definition, const char *input)
         fflush(stdout);
         eng_run_all(e);
     }
+    cli_runtime_end(e, rt);
     free(err);
     free(arn);
     free(machine);

@@ -139,6 +139,15 @@ static int serve(eng *e, const serve_opts *o)
         eng_async_close(e);
         return CLI_EXIT_USAGE;
     }
+    srv_runtime *rt = NULL;
+    if (srv_runtime_start(e, &rt, &err) != 0) {
+        cli_error("serve: %s", err);
+        free(err);
+        srv_close_door(s);
+        eng_async_close(e);
+        srv_stop(s);
+        return CLI_EXIT_FAILED;
+    }
     char extra[128];
     snprintf(extra, sizeof extra, "listen=%s port=%u",
              o->listen ? o->listen : "127.0.0.1:8083", (unsigned)srv_port(s));
@@ -146,8 +155,10 @@ static int serve(eng *e, const serve_opts *o)
     eng_serve(e, &stop_flag);
     log_line("info", "stopping", NULL);
     srv_close_door(s);
+    srv_runtime_close_door(rt);
     eng_async_close(e);
     srv_stop(s);
+    srv_runtime_stop(rt);
     log_line("info", "stopped", NULL);
     return CLI_EXIT_OK;
 }

@@ -184,6 +184,7 @@ void eng_async_close(eng *e)
         uv_run(&e->loop, UV_RUN_NOWAIT);
     eng__callbacks_close(e);
     eng__invokes_close(e);
+    eng__warm_close(e);
     /* Closures may have added watches; each is called once. */
     while (a->nwatches) {
         watch w = a->watches[--a->nwatches];

@@ -2,13 +2,16 @@
  * Function calls, independent of who asked: a Task state (eng_task.c) or
  * the Lambda Invoke API (eng_invoke.c). A call is a process started with
  * the function's command; its stdin gets the payload, its stdout is the
- * result.
+ * result. A warm function's call goes to one of its workers instead
+ * (eng_warm.c), with the same outcome shape.
  *
  * Concurrency: at most e->procs_max calls run at once (the account-wide
  * limit, bounded by the file descriptors the process may open), and at
  * most a function's `concurrency` of its own; the others wait in one
  * queue, first come first served among the functions that have room. A
- * call's timeout starts when its process starts.
+ * call's timeout starts when its process starts (or a worker takes it). A
+ * warm call counts against both limits while a worker holds it; idle
+ * workers count against neither.
  */
 #include "engine/eng_int.h"
 
@@ -25,8 +28,9 @@ struct eng_call {
     eng_call_done_fn done;
     run_proc_log_fn log;
     void *ud;
-    run_proc *proc; /* while running */
-    eng_call *next; /* while queued */
+    run_proc *proc;     /* while running a process */
+    eng_worker *worker; /* while a warm worker holds it */
+    eng_call *next;     /* while queued */
 };
 
 static void call_free(eng_call *c)
@@ -53,6 +57,7 @@ static void on_done(run_proc_result *r, void *ud)
     eng_call *c = ud;
     eng *e = c->e;
     c->proc = NULL;
+    c->worker = NULL;
     char *fn = c->fn;
     c->fn = NULL;
     eng_call_done_fn done = c->done;
@@ -80,9 +85,13 @@ static void start(eng *e, eng_call *c, eng_function *fn)
     int64_t timeout = c->timeout_ms > 0 ? c->timeout_ms : fn->timeout_s * 1000;
     e->procs_active++;
     fn->active++;
-    if (run_proc_start(&e->loop, argv, env, fn->cwd, c->payload,
-                       strlen(c->payload), timeout, ENG_CALL_MAX_OUTPUT,
-                       on_done, on_log, c, &c->proc, &err) != 0) {
+    int rc = fn->warm ? eng__warm_call(e, fn, c->payload, c->request_id,
+                                       timeout, on_done, c, &c->worker, &err)
+                      : run_proc_start(&e->loop, argv, env, fn->cwd, c->payload,
+                                       strlen(c->payload), timeout,
+                                       ENG_CALL_MAX_OUTPUT, on_done, on_log, c,
+                                       &c->proc, &err);
+    if (rc != 0) {
         run_proc_result r;
         memset(&r, 0, sizeof r);
         r.spawn_failed = true;
@@ -155,9 +164,13 @@ eng_call *eng__call(eng *e, const char *fn, char *payload,
 void eng__call_cancel(eng_call *c)
 {
     eng *e = c->e;
-    if (c->proc) {
-        run_proc_abandon(c->proc);
+    if (c->proc || c->worker) {
+        if (c->proc)
+            run_proc_abandon(c->proc);
+        else
+            eng__warm_abandon(c->worker);
         c->proc = NULL;
+        c->worker = NULL;
         char *fn = c->fn;
         c->fn = NULL;
         call_free(c);

@@ -3,8 +3,10 @@
  * memory, working directory, environment, concurrency). Registered ones live
  * in the store; `--function NAME=COMMAND` binds one for a single run.
  */
+#define _DEFAULT_SOURCE /* realpath */
 #include "engine/eng_int.h"
 
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -15,6 +17,7 @@ extern char **environ;
 #define FUNCTION_TIMEOUT_MAX_S 900
 #define FUNCTION_MEMORY_MIN_MB 128
 #define FUNCTION_MEMORY_MAX_MB 10240
+#define FUNCTION_IDLE_MAX_S 86400
 
 void eng__strv_free(char **v)
 {
@@ -77,8 +80,11 @@ static eng_function *function_slot(eng *e, const char *name)
         eng__strv_free(f->argv);
         eng__strv_free(f->env);
         free(f->cwd);
+        free(f->code_dir);
+        free(f->handler);
         f->argv = f->env = NULL;
-        f->cwd = NULL;
+        f->cwd = f->code_dir = f->handler = NULL;
+        f->warm = false;
         return f;
     }
     f = bt_xcalloc(1, sizeof *f);
@@ -95,6 +101,8 @@ void eng__functions_free(eng *e)
         eng__strv_free(f->argv);
         eng__strv_free(f->env);
         free(f->cwd);
+        free(f->code_dir);
+        free(f->handler);
         free(f->name);
         free(f);
     }
@@ -145,6 +153,12 @@ static void install(eng *e, const store_function *sf)
     f->timeout_s = sf->timeout_s;
     f->memory_mb = sf->memory_mb;
     f->concurrency = sf->concurrency;
+    f->warm = sf->runtime && !strcmp(sf->runtime, "lambda");
+    if (f->warm) {
+        f->code_dir = bt_xstrdup(sf->code_dir ? sf->code_dir : ".");
+        f->handler = bt_xstrdup(sf->handler ? sf->handler : "");
+    }
+    f->idle_timeout_s = sf->idle_timeout_s;
 }
 
 static int load_cb(const store_function *sf, void *ud)
@@ -162,10 +176,29 @@ int eng__functions_load(eng *e, char **err)
     return 0;
 }
 
+/* The checks only a warm function has; 0 or BT_EINVAL with *err. */
+static int check_warm(const char *name, const store_function *f, char **err)
+{
+    if (strcmp(f->runtime, "lambda"))
+        *err = bt_xasprintf("function '%s': unknown runtime '%s' (only "
+                            "'lambda' is known)",
+                            name, f->runtime);
+    else if (!f->code_dir)
+        *err = bt_xasprintf("function '%s': runtime lambda needs --code DIR",
+                            name);
+    else if (!f->handler || !*f->handler)
+        *err =
+            bt_xasprintf("function '%s': runtime lambda needs --handler", name);
+    else if (access(f->command, X_OK) != 0)
+        *err = bt_xasprintf("function '%s': %s is not an executable file", name,
+                            f->command);
+    return *err ? BT_EINVAL : 0;
+}
+
 static int check_config(const char *name, const store_function *f, char **err)
 {
     char **argv = split_argv(f->command ? f->command : "");
-    bool empty = !argv[0];
+    bool empty = !argv[0] && !f->runtime;
     eng__strv_free(argv);
     if (!*name || strlen(name) > 64 || strchr(name, ':') || strchr(name, '/'))
         *err = bt_xasprintf("Invalid function name: '%s'", name);
@@ -181,7 +214,40 @@ static int check_config(const char *name, const store_function *f, char **err)
     else if (f->concurrency < 0)
         *err = bt_xasprintf("function '%s': concurrency must not be negative",
                             name);
+    else if (f->idle_timeout_s < 0 || f->idle_timeout_s > FUNCTION_IDLE_MAX_S)
+        *err = bt_xasprintf("function '%s': idle timeout must be 0..%d "
+                            "seconds",
+                            name, FUNCTION_IDLE_MAX_S);
+    else if (f->runtime)
+        return check_warm(name, f, err);
     return *err ? BT_EINVAL : 0;
+}
+
+/* Sets f's field to v (copied; "" clears it). */
+static void set_str(char **field, const char *v)
+{
+    free(*field);
+    *field = v && *v ? bt_xstrdup(v) : NULL;
+}
+
+/* The warm part of cfg; a lambda function's command is its bootstrap. */
+static void apply_warm(store_function *f, const eng_function_config *cfg)
+{
+    if (cfg->runtime)
+        set_str(&f->runtime, cfg->runtime);
+    if (cfg->code_dir) {
+        char abs[PATH_MAX];
+        set_str(&f->code_dir,
+                realpath(cfg->code_dir, abs) ? abs : cfg->code_dir);
+    }
+    if (cfg->handler)
+        set_str(&f->handler, cfg->handler);
+    if (cfg->idle_timeout_s >= 0)
+        f->idle_timeout_s = cfg->idle_timeout_s;
+    if (f->runtime && f->code_dir) {
+        free(f->command);
+        f->command = bt_xasprintf("%s/bootstrap", f->code_dir);
+    }
 }
 
 /* Applies the fields cfg gives to f (NULL / -1: unchanged). */
@@ -215,6 +281,7 @@ static void apply(store_function *f, const eng_function_config *cfg)
         f->memory_mb = cfg->memory_mb;
     if (cfg->concurrency >= 0)
         f->concurrency = cfg->concurrency;
+    apply_warm(f, cfg);
 }
 
 static int save(eng *e, const char *name, const eng_function_config *cfg,
@@ -291,6 +358,14 @@ static int list_cb(const store_function *f, void *ud)
     json_object_object_add(o, "memory", json_object_new_int64(f->memory_mb));
     json_object_object_add(o, "concurrency",
                            json_object_new_int64(f->concurrency));
+    if (f->runtime) {
+        json_object_object_add(o, "runtime",
+                               json_object_new_string(f->runtime));
+        eng__add_str(o, "code", f->code_dir);
+        eng__add_str(o, "handler", f->handler);
+        json_object_object_add(o, "idleTimeout",
+                               json_object_new_int64(f->idle_timeout_s));
+    }
     json_object_array_add(ud, o);
     return 0;
 }

@@ -38,7 +38,9 @@ typedef struct run_proc_result {
     bool timed_out;
     bool too_large;
     bool spawn_failed;
-    char *out; /* stdout, NUL-terminated */
+    bool function_error; /* a warm worker posted /error or /init/error:
+                            out is the error document */
+    char *out;           /* stdout, NUL-terminated */
     size_t out_len;
     char *err_text; /* spawn failure description */
 } run_proc_result;
@@ -194,7 +196,13 @@ typedef struct eng_function {
     int64_t timeout_s;
     int64_t memory_mb;   /* 0: no limit */
     int64_t concurrency; /* 0: no per-function limit */
-    size_t active;       /* processes running now */
+    size_t active;       /* calls running now */
+    /* Warm functions (eng_warm.c): workers speaking the Runtime API. */
+    bool warm;
+    char *code_dir; /* LAMBDA_TASK_ROOT, holds bootstrap */
+    char *handler;  /* _HANDLER */
+    int64_t idle_timeout_s;
+    int64_t cold_starts, warm_starts; /* since eng_open */
     struct eng_function *next;
 } eng_function;
 
@@ -226,6 +234,7 @@ struct eng {
     struct eng_nested *nested;       /* eng_nested.c: who waits for whom */
     size_t finished;                 /* executions ended since the last reap */
     eng_invoke *invokes;             /* Lambda Invoke API calls in flight */
+    struct eng_warm *warm;           /* eng_warm.c: workers, the HTTP hook */
 };
 
 /* ---- eng_api.c
@@ -436,6 +445,26 @@ void eng__calls_free(eng *e);
  * (new). */
 char *eng__call_exit_error(const char *request_id, const run_proc_result *r);
 char *eng__call_timeout_error(const char *request_id, int64_t timeout_s);
+
+/* ---- eng_warm.c: warm workers (the Lambda Runtime API) ----------------- */
+typedef struct eng_worker eng_worker;
+/* Gives a call of warm function fn (payload copied) to an idle worker, or
+ * to a new one (a cold start); done(res, ud) is called once, on the loop,
+ * like run_proc's. timeout_ms > 0 bounds the call from the moment a worker
+ * takes it. Returns 0 with *out the worker, or BT_EIO with *err (new) when
+ * no worker could start. */
+int eng__warm_call(eng *e, eng_function *fn, const char *payload,
+                   const char *request_id, int64_t timeout_ms,
+                   run_proc_done_fn done, void *ud, eng_worker **out,
+                   char **err);
+/* Forgets the call w holds: done is never called. A worker already running
+ * it is killed (it cannot be interrupted otherwise). */
+void eng__warm_abandon(eng_worker *w);
+/* Answers parked requests and stops every worker (eng_async_close). */
+void eng__warm_close(eng *e);
+/* Logs the start counts and frees what is left (eng_close, before the
+ * loop's handles are closed). */
+void eng__warm_free(eng *e);
 
 /* ---- eng_invoke.c: the Lambda Invoke API ----------------------------------
  */

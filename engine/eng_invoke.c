@@ -98,7 +98,7 @@ static char *outcome(eng *e, const char *fn_name, const char *request_id,
                      json_object_object_get_ex(parsed, "errorType", NULL) &&
                      json_object_object_get_ex(parsed, "errorMessage", NULL);
     json_object_put(parsed);
-    if (r->exit_status != 0 || r->term_signal) {
+    if (r->exit_status != 0 || r->term_signal || r->function_error) {
         if (json)
             return bt_xstrndup(r->out, len);
         return eng__call_exit_error(request_id, r);

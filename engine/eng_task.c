@@ -204,7 +204,7 @@ static int interpret(eng_frame *f, const run_proc_result *r,
     bool ok = len == 0 || bt_json_parse(text, len, BT_LIMIT_JSON_DEPTH, &parsed,
                                         &jerr) == 0;
     int rc = 0;
-    if (r->exit_status != 0 || r->term_signal) {
+    if (r->exit_status != 0 || r->term_signal || r->function_error) {
         if (ok && parsed)
             error_from_payload(f, text, parsed, err);
         else

@@ -61,6 +61,15 @@ typedef struct eng_function_config {
     int64_t timeout_s;      /* 1..900; 0: 3 (Lambda's default) */
     int64_t memory_mb;      /* 0: no limit; else 128..10240 */
     int64_t concurrency;    /* 0: no per-function limit */
+    /* Warm functions (docs/functions.md): runtime "lambda" runs
+     * code_dir/bootstrap as long-lived workers that fetch calls through
+     * the Lambda Runtime API; command is then not used. */
+    const char *runtime;    /* "lambda" or "" (process per call); NULL:
+                               unchanged */
+    const char *code_dir;   /* made absolute; must hold an executable
+                               bootstrap */
+    const char *handler;    /* _HANDLER, e.g. "index.handler" */
+    int64_t idle_timeout_s; /* an idle worker stops after this; 0: 300 */
 } eng_function_config;
 
 /* Registers (create) or changes (update: only the fields given, NULL / -1
@@ -266,5 +275,58 @@ typedef void (*eng_invoke_fn)(void *arg, const eng_invoke_result *r);
 int eng_function_invoke(eng *e, const char *name, const char *payload,
                         eng_invoke_type type, eng_invoke_fn done, void *arg,
                         char **err);
+
+/* ---- the Lambda Runtime API for warm workers (engine/eng_warm.c) --------
+ * Each worker of a warm function gets its own loopback listening socket;
+ * the engine accepts connections on it and hands them to the HTTP layer
+ * (server/srv_runtime.c), which parses requests and calls the functions
+ * below on the loop thread with the local port the request arrived on —
+ * that port names the worker. The engine never speaks HTTP. */
+
+/* An answer to a runtime request. Called once, on the loop thread; every
+ * pointer is borrowed for the duration of the call. The request's own
+ * strings (id, body, error type) may be freed by the reply: the engine
+ * is done with them before it replies. */
+typedef struct eng_runtime_reply {
+    int status;       /* 200 (next), 202, 400, 403, 413, 500 */
+    const char *body; /* the event (next) or {"status":"OK"} or an error
+                         document {"errorMessage", "errorType"} */
+    size_t len;
+    /* next only (NULL / 0 otherwise): */
+    const char *request_id;   /* Lambda-Runtime-Aws-Request-Id */
+    int64_t deadline_ms;      /* Lambda-Runtime-Deadline-Ms (epoch) */
+    const char *function_arn; /* Lambda-Runtime-Invoked-Function-Arn */
+    const char *trace_id;     /* Lambda-Runtime-Trace-Id */
+} eng_runtime_reply;
+
+typedef void (*eng_runtime_reply_fn)(void *arg, const eng_runtime_reply *r);
+
+/* Registers how accepted worker connections reach the HTTP layer:
+ * add_conn(ctx, fd) takes ownership of the connected socket fd (called on
+ * the loop thread). NULL detaches; connections are then closed. Loop
+ * thread. */
+void eng_runtime_attach(eng *e, void (*add_conn)(void *ctx, int fd), void *ctx);
+/* Whether any registered function is warm (then `baton run` and `baton
+ * resume` must serve the Runtime API). */
+bool eng_runtime_needed(eng *e);
+/* GET /2018-06-01/runtime/invocation/next from the worker on local port
+ * `port`: answered when the worker has a call (at once, or later: the
+ * request is parked without holding any thread). */
+void eng_runtime_next(eng *e, int port, eng_runtime_reply_fn reply, void *arg);
+/* POST .../invocation/{id}/response. too_large: the body was over 6 MB
+ * and not kept (413; the call fails with Function.ResponseSizeTooLarge). */
+void eng_runtime_response(eng *e, int port, const char *id, const char *body,
+                          size_t len, bool too_large,
+                          eng_runtime_reply_fn reply, void *arg);
+/* POST .../invocation/{id}/error with the Lambda-Runtime-Function-Error-Type
+ * header (NULL when absent). */
+void eng_runtime_error(eng *e, int port, const char *id, const char *error_type,
+                       const char *body, size_t len, eng_runtime_reply_fn reply,
+                       void *arg);
+/* POST /2018-06-01/runtime/init/error: the worker failed to start; its
+ * pending call fails with the posted error and the worker is discarded. */
+void eng_runtime_init_error(eng *e, int port, const char *error_type,
+                            const char *body, size_t len,
+                            eng_runtime_reply_fn reply, void *arg);
 
 #endif

@@ -47,4 +47,22 @@ void srv_close_door(srv *s);
  * the HTTP thread and frees s. Call after eng_async_close. */
 void srv_stop(srv *s);
 
+/* ---- the Lambda Runtime API for warm workers (srv_runtime.c) ------------
+ * No port of its own: the engine listens on a loopback port per worker and
+ * hands connections over through eng_runtime_attach. Shutdown order, like
+ * the main server's: srv_runtime_close_door -> eng_async_close (parked
+ * `next` requests answered, idle workers stopped) -> srv_runtime_stop ->
+ * eng_close. */
+typedef struct srv_runtime srv_runtime;
+
+/* Starts the Runtime API's HTTP thread and attaches it to e (which must
+ * have had eng_async_open). Returns 0 and a new server, or BT_EIO with a
+ * new message in *err. Loop thread. */
+int srv_runtime_start(eng *e, srv_runtime **out, char **err);
+/* From now on requests are answered 500 without reaching the engine. */
+void srv_runtime_close_door(srv_runtime *rt);
+/* Detaches from the engine, waits (at most 2 s) until answered requests
+ * are sent, stops the thread and frees rt. Call after eng_async_close. */
+void srv_runtime_stop(srv_runtime *rt);
+
 #endif

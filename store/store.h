@@ -102,6 +102,13 @@ typedef struct store_function {
     int64_t concurrency; /* 0: no per-function limit */
     int64_t created_ms;
     int64_t updated_ms;
+    /* Schema 5: a warm function (runtime "lambda") runs code_dir/bootstrap,
+     * which speaks the Lambda Runtime API; NULL runtime: one process per
+     * call running command. */
+    char *runtime;          /* "lambda", or NULL */
+    char *code_dir;         /* absolute; LAMBDA_TASK_ROOT; NULL otherwise */
+    char *handler;          /* _HANDLER; NULL otherwise */
+    int64_t idle_timeout_s; /* idle workers stop after this; 0: default */
 } store_function;
 
 void store_function_fini(store_function *f);

@@ -14,6 +14,8 @@
  * Schema version 4 adds:
  *   activities(arn PK, name, created_ms)
  *   tags(arn, key, value, PK(arn, key))   -- machines' and activities' tags
+ * Schema version 5 adds functions.runtime, code_dir, handler and
+ * idle_timeout_s (warm functions speaking the Lambda Runtime API).
  * Every statement is prepared once in store_open.
  */
 #include "store/store.h"
@@ -66,7 +68,7 @@ enum {
 
 #define FN_COLS                                                                \
     "name, command, cwd, env, timeout_s, memory_mb, concurrency, "             \
-    "created_ms, updated_ms"
+    "created_ms, updated_ms, runtime, code_dir, handler, idle_timeout_s"
 
 static const char *const queries[Q_COUNT] = {
     [Q_MACHINE_INSERT] = "INSERT INTO machines(arn, name, definition, type, "
@@ -101,7 +103,7 @@ static const char *const queries[Q_COUNT] = {
     [Q_FRAME_EACH] = "SELECT id, parent, json FROM frames WHERE exec = ? "
                      "ORDER BY id",
     [Q_FUNCTION_PUT] = "INSERT OR REPLACE INTO functions(" FN_COLS ") "
-                       "VALUES(?,?,?,?,?,?,?,?,?)",
+                       "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?)",
     [Q_FUNCTION_GET] = "SELECT " FN_COLS " FROM functions WHERE name = ?",
     [Q_FUNCTION_DELETE] = "DELETE FROM functions WHERE name = ?",
     [Q_FUNCTION_ALL] = "SELECT " FN_COLS " FROM functions ORDER BY name",
@@ -166,10 +168,17 @@ static const char schema_v4[] =
     "CREATE TABLE tags(arn TEXT NOT NULL, key TEXT NOT NULL,"
     " value TEXT NOT NULL, PRIMARY KEY(arn, key)) WITHOUT ROWID;";
 
+static const char schema_v5[] =
+    "ALTER TABLE functions ADD COLUMN runtime TEXT;"
+    "ALTER TABLE functions ADD COLUMN code_dir TEXT;"
+    "ALTER TABLE functions ADD COLUMN handler TEXT;"
+    "ALTER TABLE functions ADD COLUMN idle_timeout_s INTEGER NOT NULL"
+    " DEFAULT 0;";
+
 /* Each step takes the schema from version i to i + 1. */
 static const char *const migrations[] = {schema_v1, schema_v2, schema_v3,
-                                         schema_v4};
-#define SCHEMA_VERSION 4
+                                         schema_v4, schema_v5};
+#define SCHEMA_VERSION 5
 
 static int migrate(store *s)
 {
@@ -571,6 +580,9 @@ void store_function_fini(store_function *f)
     free(f->command);
     free(f->cwd);
     free(f->env);
+    free(f->runtime);
+    free(f->code_dir);
+    free(f->handler);
     memset(f, 0, sizeof *f);
 }
 
@@ -586,6 +598,10 @@ int store_function_put(store *s, const store_function *f)
     sqlite3_bind_int64(st, 7, f->concurrency);
     sqlite3_bind_int64(st, 8, f->created_ms);
     sqlite3_bind_int64(st, 9, f->updated_ms);
+    bind_text(st, 10, f->runtime);
+    bind_text(st, 11, f->code_dir);
+    bind_text(st, 12, f->handler);
+    sqlite3_bind_int64(st, 13, f->idle_timeout_s);
     return done(st);
 }
 
@@ -600,6 +616,10 @@ static void read_function(sqlite3_stmt *st, store_function *f)
     f->concurrency = sqlite3_column_int64(st, 6);
     f->created_ms = sqlite3_column_int64(st, 7);
     f->updated_ms = sqlite3_column_int64(st, 8);
+    f->runtime = col_text(st, 9);
+    f->code_dir = col_text(st, 10);
+    f->handler = col_text(st, 11);
+    f->idle_timeout_s = sqlite3_column_int64(st, 12);
 }
 
 int store_function_get(store *s, const char *name, store_function *out)

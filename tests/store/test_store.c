@@ -173,7 +173,9 @@ static void functions(void **state)
 {
     (void)state;
     store *s = open_mem();
-    store_function f = {"fn", "echo hi", NULL, "{\"A\":\"1\"}", 3, 0, 2, 1, 1};
+    store_function f = {
+        "fn", "echo hi", NULL, "{\"A\":\"1\"}", 3, 0, 2, 1, 1, NULL,
+        NULL, NULL,      0};
     assert_int_equal(store_function_put(s, &f), 0);
     f.command = "echo bye";
     f.updated_ms = 5;
@@ -186,6 +188,20 @@ static void functions(void **state)
     assert_null(g.cwd);
     assert_int_equal(g.concurrency, 2);
     assert_int_equal(g.updated_ms, 5);
+    assert_null(g.runtime);
+    assert_null(g.handler);
+    store_function_fini(&g);
+    /* Schema 5: a warm function's fields. */
+    f.runtime = "lambda";
+    f.code_dir = "/srv/fn";
+    f.handler = "index.handler";
+    f.idle_timeout_s = 42;
+    assert_int_equal(store_function_put(s, &f), 0);
+    assert_int_equal(store_function_get(s, "fn", &g), 0);
+    assert_string_equal(g.runtime, "lambda");
+    assert_string_equal(g.code_dir, "/srv/fn");
+    assert_string_equal(g.handler, "index.handler");
+    assert_int_equal(g.idle_timeout_s, 42);
     store_function_fini(&g);
     bool existed = false;
     assert_int_equal(store_function_delete(s, "fn", &existed), 0);
