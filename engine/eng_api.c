@@ -281,6 +281,7 @@ void eng_close(eng *e)
         n = eng__spawn_next_free(s);
     }
     e->spawn_head = e->spawn_tail = NULL;
+    eng__http_close(e);
     uv_walk(&e->loop, close_walk, NULL);
     uv_run(&e->loop, UV_RUN_DEFAULT);
     uv_loop_close(&e->loop);

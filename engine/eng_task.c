@@ -8,7 +8,8 @@
  * commit -> finished (result parked on the frame) -> the pump records the
  * outcome and moves the frame on. lambda:invoke.waitForTaskToken calls the
  * function the same way and then waits for the token (eng_callback.c);
- * activity ARNs go straight to eng_callback.c.
+ * activity ARNs go straight to eng_callback.c, arn:aws:states:::http:invoke
+ * to eng_http.c (which records its events through the functions here).
  */
 #include "engine/eng_int.h"
 
@@ -17,9 +18,17 @@
 
 #define FUNCTION_MAX_OUTPUT (6u * 1024 * 1024) /* Lambda's sync limit */
 
+static bool is_http(const eng_frame *f)
+{
+    return !strcmp(f->task_kind, "http");
+}
+
+/* resourceType / resource of the Task* events: lambda / invoke[...] or
+ * http / invoke. */
 static const char *resource_short(const eng_frame *f)
 {
-    return strcmp(f->task_kind, "lambda") ? f->task_kind : "invoke";
+    return strcmp(f->task_kind, "lambda") && !is_http(f) ? f->task_kind
+                                                         : "invoke";
 }
 
 /* Function name from FunctionName or a Lambda ARN: name, name:alias,
@@ -41,7 +50,9 @@ static char *function_arn(eng *e, const char *name)
 static json_object *task_details(eng_frame *f)
 {
     json_object *d = json_object_new_object();
-    json_object_object_add(d, "resourceType", json_object_new_string("lambda"));
+    json_object_object_add(
+        d, "resourceType",
+        json_object_new_string(is_http(f) ? "http" : "lambda"));
     json_object_object_add(d, "resource",
                            json_object_new_string(resource_short(f)));
     return d;
@@ -239,6 +250,11 @@ static void task_finished(eng_frame *f)
         eng__callback_submitted(f, result);
         return;
     }
+    eng__task_succeed(f, result);
+}
+
+void eng__task_succeed(eng_frame *f, json_object *result)
+{
     json_object *d = legacy(f) ? json_object_new_object() : task_details(f);
     json_object_object_add(d, "output",
                            json_object_new_string(bt_json_compact(result)));
@@ -457,15 +473,25 @@ static char *payload_bytes(eng_frame *f, json_object *payload)
     return bt_xstrdup(bt_json_compact(payload));
 }
 
+void eng__task_fail(eng_frame *f, const sl_error *err)
+{
+    record_failure(f, err);
+    eng__callback_cancel(f);
+    eng__work_failed(f, err);
+}
+
+void eng__task_schedule(eng_frame *f, int64_t timeout_s, int64_t heartbeat_s)
+{
+    schedule(f, f->effective, NULL, timeout_s, heartbeat_s);
+}
+
 /* Fails the call before it runs (unknown function, bad parameters). */
 static void fail_now(eng_frame *f, const char *name, const char *cause)
 {
     sl_error err;
     sl_error_init(&err);
     sl_error_set(&err, name, cause);
-    record_failure(f, &err);
-    eng__callback_cancel(f);
-    eng__work_failed(f, &err);
+    eng__task_fail(f, &err);
     sl_error_fini(&err);
 }
 
@@ -482,6 +508,7 @@ static void task_begin(eng_frame *f, bool resume)
     bool is_activity =
         !strncmp(res, "arn:aws:states:", 15) && strstr(res, ":activity:");
     bool is_lambda = strstr(res, ":lambda:") && strstr(res, ":function:");
+    bool is_http_invoke = !strcmp(res, "arn:aws:states:::http:invoke");
     if (is_callback) {
         /* The token is part of the context object ($$.Task.Token). */
         f->cb_kind = CB_CALLBACK;
@@ -512,6 +539,11 @@ static void task_begin(eng_frame *f, bool resume)
     f->task_kind = NULL;
     if (is_activity) {
         eng__activity_start(f, res, timeout_s, heartbeat_s);
+        return;
+    }
+    if (is_http_invoke) {
+        f->task_kind = bt_xstrdup("http");
+        eng__http_start(f, timeout_s, heartbeat_s, resume);
         return;
     }
     if (!is_invoke && !is_callback && !is_lambda) {
@@ -598,6 +630,7 @@ void eng__task_resume(eng_frame *f)
 void eng__task_cancel(eng_frame *f)
 {
     eng__callback_cancel(f);
+    eng__http_cancel(f);
     eng__spawn_forget(f);
     if (f->proc) {
         run_proc_abandon(f->proc);
@@ -612,4 +645,6 @@ void eng__task_advance(eng_frame *f)
 {
     if (f->task_res_ready)
         task_finished(f);
+    else if (f->http)
+        eng__http_advance(f);
 }
