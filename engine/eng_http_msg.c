@@ -476,7 +476,11 @@ int eng__http_req_build(json_object *params, eng_http_req *req, sl_error *err)
                    bt_xstrdup(url_encoded ? "Content-Type: "
                                             "application/x-www-form-urlencoded"
                                           : "Content-Type: application/json"));
-    /* No "Expect: 100-continue" round trip before larger bodies. */
+    /* Without a body, no Content-Type (libcurl would add a form type to
+     * an empty POST); no "Expect: 100-continue" round trip before larger
+     * bodies. */
+    if (!req->body && !has_type)
+        add_header(req, &n, bt_xstrdup("Content-Type:"));
     add_header(req, &n, bt_xstrdup("Expect:"));
     return 0;
 }
