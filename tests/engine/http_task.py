@@ -341,6 +341,15 @@ check(failed == {"resourceType": "http", "resource": "invoke",
                  "error": "States.Http.StatusCode.404",
                  "cause": err.get("Cause")}, "404: TaskFailed %r" % failed)
 
+# States.TaskFailed matches the HTTP task's errors too (reference 6.2).
+res = run(machine({
+    "Call": task({"ApiEndpoint.$": ENDPOINT % "/missing", "Method": "GET"},
+                 Catch=[{"ErrorEquals": ["States.TaskFailed"],
+                         "Next": "Handled"}]),
+    "Handled": {"Type": "Pass", "End": True}}))
+check(res["status"] == "SUCCEEDED" and res.get("output", {}).get("Error") ==
+      "States.Http.StatusCode.404", "404 and States.TaskFailed: %s" % res)
+
 # ---- a refused connection: States.Http.Socket ------------------------------
 
 s = socket.socket()
