@@ -11,6 +11,7 @@ Usage: http_task.py BATON TMPDIR
 import http.server
 import json
 import os
+import select
 import signal
 import socket
 import subprocess
@@ -18,6 +19,7 @@ import sys
 import threading
 import time
 import urllib.parse
+import urllib.request
 
 BATON, TMP = sys.argv[1], sys.argv[2]
 FAILURES = []
@@ -35,6 +37,7 @@ RECEIVED = []  # one dict per request, in arrival order
 LOCK = threading.Lock()
 FLAKY = {}  # key -> calls seen
 HANG_ONCE = {"n": 0}
+HOLD = {}  # key -> time at which the client closed the connection
 
 
 class Handler(http.server.BaseHTTPRequestHandler):
@@ -85,6 +88,17 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 self.reply(503, "text/plain", "busy")
             else:
                 self.reply(200, "application/json", '{"ok": true}')
+        elif route == "/hold":
+            # No answer for 10 s; notes when the client hangs up.
+            end = time.time() + 10
+            while time.time() < end:
+                r, _, _ = select.select([self.connection], [], [], 0.05)
+                if r and self.connection.recv(1, socket.MSG_PEEK) == b"":
+                    with LOCK:
+                        HOLD[url.query] = time.time()
+                    self.close_connection = True
+                    return
+            self.reply(200, "application/json", "{}")
         elif route == "/hang-once":
             with LOCK:
                 HANG_ONCE["n"] += 1
@@ -370,12 +384,15 @@ check(types(res)[-1] == "ExecutionFailed", "refused: ends FAILED")
 # ---- a slow server and TimeoutSeconds: States.Timeout ----------------------
 
 t0 = time.time()
-res = run(machine({"Call": task({"ApiEndpoint.$": ENDPOINT % "/slow",
+res = run(machine({"Call": task({"ApiEndpoint.$": ENDPOINT % "/hold?timeout",
                                  "Method": "GET"}, TimeoutSeconds=1)}))
 elapsed = time.time() - t0
+time.sleep(0.2)
+check("timeout" in HOLD and HOLD["timeout"] - t0 < 3,
+      "timeout: the connection was closed (%r)" % HOLD)
 check(res["status"] == "FAILED" and res.get("error") == "States.Timeout",
       "timeout: %s" % res)
-check(elapsed < 4, "timeout: took %.1f s (the server answers after 5)" %
+check(elapsed < 4, "timeout: took %.1f s (the server answers after 10)" %
       elapsed)
 sched = details(events(res, "TaskScheduled")[0])
 check(sched.get("timeoutInSeconds") == 1, "timeout: timeoutInSeconds")
@@ -387,11 +404,58 @@ check(len(timed) == 1 and details(timed[0]) ==
 # ---- the execution's own timeout aborts the transfer -----------------------
 
 t0 = time.time()
-res = run(machine({"Call": task({"ApiEndpoint.$": ENDPOINT % "/slow",
+res = run(machine({"Call": task({"ApiEndpoint.$": ENDPOINT % "/hold?exec",
                                  "Method": "GET"})}, TimeoutSeconds=1))
 elapsed = time.time() - t0
 check(res["status"] == "TIMED_OUT", "execution timeout: %s" % res["status"])
 check(elapsed < 4, "execution timeout: took %.1f s" % elapsed)
+time.sleep(0.2)
+check("exec" in HOLD and HOLD["exec"] - t0 < 3,
+      "execution timeout: the connection was closed (%r)" % HOLD)
+
+# ---- StopExecution through baton serve aborts the transfer -----------------
+
+
+def aws(port, action, body):
+    req = urllib.request.Request(
+        "http://127.0.0.1:%d/" % port, data=json.dumps(body).encode(),
+        headers={"X-Amz-Target": "AWSStepFunctions." + action,
+                 "Content-Type": "application/x-amz-json-1.0"})
+    with urllib.request.urlopen(req, timeout=10) as r:
+        return json.loads(r.read())
+
+
+serve = subprocess.Popen([BATON, "serve", "--db", os.path.join(TMP, "s.db"),
+                          "--listen", "127.0.0.1:0", "--quiet"],
+                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                         text=True)
+line = serve.stderr.readline()
+sport = int(line.split("port=")[1].split()[0]) if "port=" in line else 0
+check(sport > 0, "serve: listening (%r)" % line)
+if sport:
+    defn = machine({"Call": task({"ApiEndpoint.$": ENDPOINT % "/hold?stop",
+                                  "Method": "GET"})})
+    sm = aws(sport, "CreateStateMachine", {
+        "name": "stopper", "definition": json.dumps(defn),
+        "roleArn": "arn:aws:iam::123456789012:role/r"})["stateMachineArn"]
+    ex = aws(sport, "StartExecution", {
+        "stateMachineArn": sm, "input": json.dumps({"port": PORT})})
+    deadline = time.time() + 10
+    while time.time() < deadline and not [
+            r for r in received("/hold") if r["query"] == "stop"]:
+        time.sleep(0.05)
+    stop_at = time.time()
+    aws(sport, "StopExecution", {"executionArn": ex["executionArn"]})
+    desc = aws(sport, "DescribeExecution",
+               {"executionArn": ex["executionArn"]})
+    check(desc["status"] == "ABORTED", "stop: status %s" % desc["status"])
+    time.sleep(0.5)
+    check("stop" in HOLD and HOLD["stop"] - stop_at < 1,
+          "stop: the connection was closed (%r)" % HOLD)
+serve.send_signal(signal.SIGINT)
+rest = serve.communicate(timeout=30)[1]
+check(serve.returncode == 0 and "ERROR" not in rest,
+      "serve: clean exit %r %s" % (serve.returncode, rest[-2000:]))
 
 # ---- Retry on 503 ----------------------------------------------------------
 
