@@ -31,6 +31,10 @@
 #define HTTP_SOCKET_TIMEOUT_S 60
 /* AWS's longest error cause (reference §6.1). */
 #define HTTP_CAUSE_MAX 32768
+/* Open connections at once; further transfers wait inside libcurl (their
+ * 60 s and TimeoutSeconds run meanwhile). Sockets are file descriptors,
+ * shared with function processes' pipes. */
+#define HTTP_CONNECTIONS_MAX 256
 
 typedef struct http_sock http_sock;
 
@@ -196,6 +200,8 @@ static struct eng_http *http_of(eng *e)
     curl_multi_setopt(h->multi, CURLMOPT_SOCKETDATA, h);
     curl_multi_setopt(h->multi, CURLMOPT_TIMERFUNCTION, on_curl_timer);
     curl_multi_setopt(h->multi, CURLMOPT_TIMERDATA, h);
+    curl_multi_setopt(h->multi, CURLMOPT_MAX_TOTAL_CONNECTIONS,
+                      (long)HTTP_CONNECTIONS_MAX);
     uv_timer_init(&e->loop, &h->timer);
     h->timer.data = h;
     e->http = h;

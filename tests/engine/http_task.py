@@ -113,6 +113,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
     do_OPTIONS = do_HEAD = handle_any
 
 
+# A deep accept queue: with Python's default of 5, a burst of connections
+# can stall in the kernel (the client sees a connection the server never
+# accepts) for longer than the test runs.
+http.server.ThreadingHTTPServer.request_queue_size = 1024
 server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
 server.daemon_threads = True
 PORT = server.server_address[1]
@@ -329,6 +333,23 @@ res = run({"QueryLanguage": "JSONata", "StartAt": "Call", "States": {"Call": {
                   "Method": "GET"},
     "Output": "{% $states.result.ResponseBody.greeting %}"}}})
 check(res.get("output") == "hello", "JSONata: %r" % res.get("output"))
+
+# ---- many transfers at once: a Map of 40 concurrent HTTP tasks -------------
+
+before = len(received("/echo"))
+res = run({"StartAt": "Each", "States": {"Each": {
+    "Type": "Map", "ItemsPath": "$.items", "MaxConcurrency": 0, "End": True,
+    "ItemSelector": {"port.$": "$.port", "i.$": "$$.Map.Item.Value"},
+    "ItemProcessor": {"StartAt": "Call", "States": {"Call": task(
+        {"ApiEndpoint.$": ENDPOINT % "/echo", "Method": "GET",
+         "QueryParameters": {"i.$": "$.i"}},
+        ResultSelector={"q.$": "$.ResponseBody.query"})}}}}},
+    inp={"port": PORT, "items": list(range(40))})
+check(res["status"] == "SUCCEEDED", "Map: %s" % res.get("status"))
+check(res.get("output") == [{"q": "i=%d" % i} for i in range(40)],
+      "Map: results in order %r" % res.get("output"))
+check(sorted(r["query"] for r in received("/echo")[before:]) ==
+      sorted("i=%d" % i for i in range(40)), "Map: 40 requests received")
 
 # ---- a 404 caught by a Catch -----------------------------------------------
 

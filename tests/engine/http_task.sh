@@ -9,6 +9,10 @@
 set -eu
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
+# libcurl honours proxy variables; the test server is on loopback.
+no_proxy=127.0.0.1,localhost
+NO_PROXY=$no_proxy
+export no_proxy NO_PROXY
 PY=python3
 [ -x /usr/bin/python3 ] && PY=/usr/bin/python3
 "$PY" "$2/tests/engine/http_task.py" "$1" "$T"
