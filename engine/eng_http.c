@@ -103,10 +103,10 @@ static void collect(struct eng_http *h)
             continue;
         CURL *easy = m->easy_handle;
         CURLcode rc = m->data.result;
-        eng_http_call *c = NULL;
-        curl_easy_getinfo(easy, CURLINFO_PRIVATE, (char **)&c);
+        char *priv = NULL;
+        curl_easy_getinfo(easy, CURLINFO_PRIVATE, &priv);
         curl_multi_remove_handle(h->multi, easy);
-        call_done(c, rc);
+        call_done((eng_http_call *)priv, rc);
     }
 }
 

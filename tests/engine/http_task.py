@@ -422,6 +422,24 @@ check(len(timed) == 1 and details(timed[0]) ==
       {"resourceType": "http", "resource": "invoke",
        "error": "States.Timeout"}, "timeout: TaskTimedOut %r" % timed)
 
+# HeartbeatSeconds: a server cannot send heartbeats, so it bounds the call
+# (reference 6.2 [IMPL]: States.HeartbeatTimeout, which States.Timeout
+# catchers also match).
+res = run(machine({
+    "Call": task({"ApiEndpoint.$": ENDPOINT % "/hold?beat", "Method": "GET"},
+                 TimeoutSeconds=30, HeartbeatSeconds=1,
+                 Catch=[{"ErrorEquals": ["States.Timeout"], "Next": "Late"}]),
+    "Late": {"Type": "Pass", "End": True}}))
+check(res.get("output") == {"Error": "States.HeartbeatTimeout", "Cause": ""},
+      "heartbeat: %s" % res.get("output"))
+sched = details(events(res, "TaskScheduled")[0])
+check(sched.get("timeoutInSeconds") == 30 and
+      sched.get("heartbeatInSeconds") == 1, "heartbeat: TaskScheduled %r" %
+      sched)
+check([details(e) for e in events(res, "TaskTimedOut")] ==
+      [{"resourceType": "http", "resource": "invoke",
+        "error": "States.HeartbeatTimeout"}], "heartbeat: TaskTimedOut")
+
 # ---- the execution's own timeout aborts the transfer -----------------------
 
 t0 = time.time()
