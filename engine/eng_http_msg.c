@@ -409,14 +409,14 @@ static int read_body(json_object *params, bool url_encoded, array_fmt fmt,
                   "Method HEAD");
         return -1;
     }
+    if (url_encoded && !json_object_is_type(body, json_type_object)) {
+        fail(err, "The HTTP task parameter RequestBody must be an object "
+                  "when Transform.RequestBodyEncoding is URL_ENCODED");
+        return -1;
+    }
     bt_buf b;
     bt_buf_init(&b);
     if (url_encoded) {
-        if (!json_object_is_type(body, json_type_object)) {
-            fail(err, "The HTTP task parameter RequestBody must be an object "
-                      "when Transform.RequestBodyEncoding is URL_ENCODED");
-            return -1;
-        }
         if (encode_pairs(body, "RequestBody", fmt, &b, err) != 0) {
             bt_buf_fini(&b);
             return -1;
