@@ -111,6 +111,11 @@ int bt_json_parse(const char *text, size_t len, int max_depth,
  * The string is owned by obj and valid until obj changes or is freed. */
 const char *bt_json_compact(json_object *obj);
 
+/* Member k of object o when it is a string (borrowed), else NULL. */
+const char *bt_json_str(json_object *o, const char *k);
+/* Member k of object o as an integer, or 0 when absent. */
+int64_t bt_json_int(json_object *o, const char *k);
+
 /* Line and column (1-based, column counted in characters) of the value that
  * a JSON Pointer names inside text; for a pointer that ends at an object
  * member the position of the member's key. Falls back to the deepest prefix

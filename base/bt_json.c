@@ -114,6 +114,21 @@ const char *bt_json_compact(json_object *obj)
         obj, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
 }
 
+const char *bt_json_str(json_object *o, const char *k)
+{
+    json_object *v;
+    return json_object_object_get_ex(o, k, &v) &&
+                   json_object_is_type(v, json_type_string)
+               ? json_object_get_string(v)
+               : NULL;
+}
+
+int64_t bt_json_int(json_object *o, const char *k)
+{
+    json_object *v;
+    return json_object_object_get_ex(o, k, &v) ? json_object_get_int64(v) : 0;
+}
+
 void bt_pointer_push(bt_buf *b, const char *segment)
 {
     bt_buf_putc(b, '/');

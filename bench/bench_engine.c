@@ -48,7 +48,7 @@ static eng *open_db(const char *db)
 {
     if (strcmp(db, ":memory:"))
         unlink(db);
-    eng_opts o = {db, NULL, NULL, 0, true, 0};
+    eng_opts o = {db, NULL, NULL, 0, true, 0, 0};
     eng *e = NULL;
     char *err = NULL;
     if (eng_open(&o, &e, &err) != 0) {

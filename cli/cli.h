@@ -5,7 +5,9 @@
 #ifndef BATON_CLI_H
 #define BATON_CLI_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* Exit codes shared by every subcommand. */
 enum {
@@ -20,6 +22,8 @@ int cli_validate_main(int argc, char **argv);
 int cli_run_main(int argc, char **argv);
 /* `baton list|describe|history|stop|resume ...` (argv[0] is the command) */
 int cli_exec_main(int argc, char **argv);
+/* `baton graph FILE [--execution EXEC] [--db PATH]` */
+int cli_graph_main(int argc, char **argv);
 /* `baton jsonata EXPR | --expr-file FILE [options]` */
 int cli_jsonata_main(int argc, char **argv);
 
@@ -38,6 +42,18 @@ int cli_exec_limited_main(int argc, char **argv);
 struct eng;
 int cli_functions_bind(struct eng *e, const char *cmd, const char *const *specs,
                        size_t n);
+
+/* --max-concurrency N of subcommand cmd: 1..100000 into *out; false after
+ * printing what is wrong. */
+bool cli_concurrency_arg(const char *cmd, const char *value, int64_t *out);
+#define CLI_CONCURRENCY_HELP                                                   \
+    "  --max-concurrency N function calls running at once (default 1000,\n"    \
+    "                      like an AWS account; the rest queue)\n"
+
+/* Prints a definition's diagnostics ("FILE:LINE:COL: CODE: message at
+ * location"), errors only unless warnings, on stderr (cli_validate.c). */
+struct sl_diags;
+void cli_print_diags(const char *file, const struct sl_diags *d, bool warnings);
 
 /* Prints "baton: " + message to stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -18,6 +18,7 @@ typedef struct exec_opts {
     bool json;
     const char **functions;
     size_t nfunctions;
+    int64_t max_concurrency;
 } exec_opts;
 
 static const char usage[] =
@@ -26,6 +27,7 @@ static const char usage[] =
     "       baton history EXECUTION [--db PATH] [--json]\n"
     "       baton stop EXECUTION [--error E] [--cause C] [--db PATH]\n"
     "       baton resume [--db PATH] [--function NAME=COMMAND]...\n"
+    "                    [--max-concurrency N]\n"
     "\n"
     "EXECUTION is an execution name or ARN. --json prints AWS's\n"
     "ListExecutions / DescribeExecution / GetExecutionHistory shapes.\n"
@@ -51,6 +53,9 @@ static int parse(int argc, char **argv, bool wants_exec, exec_opts *o)
             o->cause = argv[++i];
         } else if (!strcmp(a, "--function") && more) {
             o->functions[o->nfunctions++] = argv[++i];
+        } else if (!strcmp(a, "--max-concurrency") && more) {
+            if (!cli_concurrency_arg(argv[0], argv[++i], &o->max_concurrency))
+                return CLI_EXIT_USAGE;
         } else if (a[0] == '-' && a[1]) {
             cli_error("%s: unknown or incomplete option '%s'", argv[0], a);
             return CLI_EXIT_USAGE;
@@ -71,8 +76,13 @@ static int parse(int argc, char **argv, bool wants_exec, exec_opts *o)
 
 static eng *open_engine(const exec_opts *o)
 {
-    eng_opts eo = {o->db ? o->db : "baton.db", NULL, NULL, 0, false,
-                   ENG_HISTORY_EVENTS_AWS};
+    eng_opts eo = {o->db ? o->db : "baton.db",
+                   NULL,
+                   NULL,
+                   0,
+                   false,
+                   ENG_HISTORY_EVENTS_AWS,
+                   o->max_concurrency};
     eng *e = NULL;
     char *err = NULL;
     if (eng_open(&eo, &e, &err) != 0) {

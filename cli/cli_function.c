@@ -143,7 +143,7 @@ static void print_list(json_object *list, bool json)
 
 static int run(const fn_opts *o)
 {
-    eng_opts eo = {o->db ? o->db : "baton.db", NULL, NULL, 0, true, 0};
+    eng_opts eo = {o->db ? o->db : "baton.db", NULL, NULL, 0, true, 0, 0};
     eng *e = NULL;
     char *err = NULL;
     int rc = eng_open(&eo, &e, &err);
@@ -225,4 +225,18 @@ int cli_functions_bind(eng *e, const char *cmd, const char *const *specs,
         }
     }
     return 0;
+}
+
+bool cli_concurrency_arg(const char *cmd, const char *value, int64_t *out)
+{
+    char *end;
+    long long v = strtoll(value, &end, 10);
+    if (*end || end == value || v < 1 || v > 100000) {
+        cli_error("%s: --max-concurrency %s: expected a whole number from 1 "
+                  "to 100000",
+                  cmd, value);
+        return false;
+    }
+    *out = v;
+    return true;
 }

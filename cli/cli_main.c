@@ -4,6 +4,7 @@
  */
 #include "cli/cli.h"
 
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -26,6 +27,8 @@ static const char usage[] =
     "  stop EXEC          stop a running execution (ABORTED)\n"
     "  resume             continue every unfinished execution\n"
     "  function ...       register functions (create, update, delete, list)\n"
+    "  graph FILE         draw the workflow graph as SVG (--execution colours "
+    "it)\n"
     "  jsonata EXPR       evaluate a JSONata expression\n"
     "  serve              serve the AWS Step Functions API over HTTP\n"
     "  task ...           answer a task token (success, failure, heartbeat)\n"
@@ -49,6 +52,7 @@ static const struct command {
     {"resume", cli_exec_main},
     {"function", cli_function_main},
     {"__exec-limited", cli_exec_limited_main},
+    {"graph", cli_graph_main},
     {"jsonata", cli_jsonata_main},
     {"serve", cli_serve_main},
     {"task", cli_task_main},
@@ -66,6 +70,9 @@ void cli_error(const char *fmt, ...)
 
 int main(int argc, char **argv)
 {
+    /* A function that exits without reading its input, or a client that
+     * hangs up, must give an error on that pipe or socket, not kill us. */
+    signal(SIGPIPE, SIG_IGN);
     if (argc < 2) {
         fputs(usage, stderr);
         return CLI_EXIT_USAGE;

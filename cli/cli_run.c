@@ -31,8 +31,7 @@ static const char usage[] =
     "  --max-history-events N  fail an execution at N events (default\n"
     "                      25000, as AWS; 0: no limit)\n"
     "  --payload-limit BYTES   largest state output or task result (default\n"
-    "                      262144, as AWS)\n"
-    "\n"
+    "                      262144, as AWS)\n" CLI_CONCURRENCY_HELP "\n"
     "Exit status: 0 SUCCEEDED, 1 FAILED / TIMED_OUT / ABORTED, 2 usage or\n"
     "definition errors.\n";
 
@@ -45,6 +44,7 @@ typedef struct run_opts {
     const char *type;
     bool result_json;
     int64_t max_events;
+    int64_t max_concurrency;
     int64_t payload_limit;
     const char **functions;
     size_t nfunctions;
@@ -80,6 +80,9 @@ static int parse(int argc, char **argv, run_opts *o)
                 cli_error("run: --payload-limit wants a number of bytes");
                 return CLI_EXIT_USAGE;
             }
+        } else if (!strcmp(a, "--max-concurrency") && more) {
+            if (!cli_concurrency_arg("run", argv[++i], &o->max_concurrency))
+                return CLI_EXIT_USAGE;
         } else if (!strcmp(a, "--max-history-events") && more) {
             char *end;
             o->max_events = strtoll(argv[++i], &end, 10);
@@ -129,23 +132,6 @@ static char *machine_name(const char *file)
         if ((unsigned char)*p < 0x20 || strchr(" <>{}[]?*\"#%\\^|~`$&,;:/", *p))
             *p = '-';
     return name;
-}
-
-static void print_diags(const char *file, const sl_diags *d)
-{
-    for (size_t i = 0; i < d->len; i++) {
-        const sl_diag *g = &d->items[i];
-        if (g->severity != SL_SEV_ERROR)
-            continue;
-        if (g->line > 0)
-            fprintf(stderr, "%s:%d:%d: ", file, g->line, g->column);
-        else
-            fprintf(stderr, "%s: ", file);
-        fprintf(stderr, "%s: %s", g->code, g->message);
-        if (g->location)
-            fprintf(stderr, " at %s", g->location);
-        fputc('\n', stderr);
-    }
 }
 
 /* Prints the outcome; returns the exit code. */
@@ -214,7 +200,7 @@ static int setup(eng *e, const run_opts *o, const char *definition,
     int rc = eng_machine_put(e, name, definition, type, machine, &d, &err);
     free(name);
     if (rc == BT_EINVALID)
-        print_diags(o->file, &d);
+        cli_print_diags(o->file, &d, false);
     else if (rc != 0)
         cli_error("run: %s", err);
     sl_diags_fini(&d);
@@ -225,7 +211,8 @@ static int setup(eng *e, const run_opts *o, const char *definition,
 static int run(const run_opts *o, const char *definition, const char *input)
 {
     eng_opts eo = {o->db ? o->db : "baton.db", NULL,  NULL,
-                   (size_t)o->payload_limit,   false, o->max_events};
+                   (size_t)o->payload_limit,   false, o->max_events,
+                   o->max_concurrency};
     eng *e = NULL;
     char *err = NULL, *machine = NULL, *arn = NULL;
     if (eng_open(&eo, &e, &err) != 0) {

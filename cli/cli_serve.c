@@ -19,7 +19,7 @@ static const char usage[] =
     "usage: baton serve [--db PATH] [--listen HOST:PORT] [--region R]\n"
     "                   [--account A] [--function NAME=COMMAND]... "
     "[--quiet]\n"
-    "                   [--poll-timeout SECONDS]\n"
+    "                   [--poll-timeout SECONDS] [--max-concurrency N]\n"
     "\n"
     "Serves the AWS Step Functions API (AWS JSON 1.0: POST / with\n"
     "X-Amz-Target) for the AWS CLI and SDKs (--endpoint-url), and plain\n"
@@ -33,8 +33,7 @@ static const char usage[] =
     "  --function N=C   bind function N to command line C for Task states\n"
     "  --quiet          no per-request log lines\n"
     "  --poll-timeout S how long GetActivityTask waits for a task\n"
-    "                   (default 60, as AWS)\n"
-    "\n"
+    "                   (default 60, as AWS)\n" CLI_CONCURRENCY_HELP "\n"
     "Stops on SIGINT or SIGTERM; unfinished executions continue at the\n"
     "next start.\n";
 
@@ -53,6 +52,7 @@ typedef struct serve_opts {
     size_t nfunctions;
     bool quiet;
     int64_t poll_timeout_s;
+    int64_t max_concurrency;
 } serve_opts;
 
 static int parse(int argc, char **argv, serve_opts *o)
@@ -84,6 +84,9 @@ static int parse(int argc, char **argv, serve_opts *o)
                 return CLI_EXIT_USAGE;
             }
             o->poll_timeout_s = v;
+        } else if (!strcmp(a, "--max-concurrency") && more) {
+            if (!cli_concurrency_arg("serve", argv[++i], &o->max_concurrency))
+                return CLI_EXIT_USAGE;
         } else if (!strcmp(a, "--function") && more) {
             o->functions[o->nfunctions++] = argv[++i];
         } else {
@@ -159,8 +162,9 @@ int cli_serve_main(int argc, char **argv)
         return rc < 0 ? CLI_EXIT_OK : rc;
     }
     catch_signals();
-    eng_opts eo = {o.db ? o.db : "baton.db", o.region, o.account, 0, false,
-                   ENG_HISTORY_EVENTS_AWS};
+    eng_opts eo = {
+        o.db ? o.db : "baton.db", o.region,         o.account, 0, false,
+        ENG_HISTORY_EVENTS_AWS,   o.max_concurrency};
     eng *e = NULL;
     char *err = NULL;
     if (eng_open(&eo, &e, &err) != 0) {

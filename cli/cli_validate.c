@@ -68,7 +68,7 @@ static void print_json(const sl_diags *d, bool warnings)
     json_object_put(res);
 }
 
-static void print_human(const char *file, const sl_diags *d, bool warnings)
+void cli_print_diags(const char *file, const sl_diags *d, bool warnings)
 {
     for (size_t i = 0; i < d->len; i++) {
         const sl_diag *g = &d->items[i];
@@ -109,7 +109,7 @@ static int validate_file(const char *file, const validate_opts *o)
     if (o->json)
         print_json(&d, o->warnings);
     else
-        print_human(strcmp(file, "-") ? file : "<stdin>", &d, o->warnings);
+        cli_print_diags(strcmp(file, "-") ? file : "<stdin>", &d, o->warnings);
     if (rc == 0 && !o->json)
         printf("%s: OK\n", strcmp(file, "-") ? file : "<stdin>");
     sl_diags_fini(&d);

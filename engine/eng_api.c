@@ -198,12 +198,15 @@ static void pump_cb(uv_idle_t *h)
 /* ---- open / close
  * ------------------------------------------------------------------ */
 
-/* How many function processes may run at once. Each costs about four file
- * descriptors while it runs, and forking hundreds at the same instant on a
- * small machine starves them all past their timeouts, so the default is a
- * modest 64; excess calls queue (their timeout starts when they start). */
-static size_t procs_limit(void)
+/* How many function calls may run at once: the account-wide limit (1,000
+ * by default, as on AWS), but never more than the file descriptors allow
+ * (each running process costs about four). Excess calls queue; a call's
+ * timeout starts when its process starts. On a small machine hundreds of
+ * processes started at the same instant share the CPU, so a Map over
+ * functions is best bounded with MaxConcurrency. */
+static size_t procs_limit(int64_t wanted)
 {
+    size_t want = wanted > 0 ? (size_t)wanted : 1000;
     struct rlimit rl;
     if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
         return 64;
@@ -213,7 +216,7 @@ static size_t procs_limit(void)
         getrlimit(RLIMIT_NOFILE, &rl);
     }
     size_t n = rl.rlim_cur > 256 ? (size_t)(rl.rlim_cur - 128) / 4 : 32;
-    return n > 64 ? 64 : n;
+    return n > want ? want : n;
 }
 
 int eng_open(const eng_opts *opts, eng **out, char **err)
@@ -225,7 +228,7 @@ int eng_open(const eng_opts *opts, eng **out, char **err)
     e->rng_state = os_seed();
     e->rng.next = rng_next;
     e->rng.ud = &e->rng_state;
-    e->procs_max = procs_limit();
+    e->procs_max = procs_limit(opts->max_concurrency);
     uv_loop_init(&e->loop);
     e->loop.data = e;
     uv_idle_init(&e->loop, &e->pump);
@@ -276,11 +279,9 @@ void eng_close(eng *e)
             eng__children_abort(x->root);
         free_exec(x);
     }
+    eng__invokes_close(e);
     eng__callbacks_free(e);
-    for (eng_spawn *s = e->spawn_head, *n; s; s = n) {
-        n = eng__spawn_next_free(s);
-    }
-    e->spawn_head = e->spawn_tail = NULL;
+    eng__calls_free(e);
     eng__http_close(e);
     uv_walk(&e->loop, close_walk, NULL);
     uv_run(&e->loop, UV_RUN_DEFAULT);

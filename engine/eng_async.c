@@ -183,6 +183,7 @@ void eng_async_close(eng *e)
     for (int i = 0; i < 64 && (e->neffects || e->nready > e->ready_head); i++)
         uv_run(&e->loop, UV_RUN_NOWAIT);
     eng__callbacks_close(e);
+    eng__invokes_close(e);
     /* Closures may have added watches; each is called once. */
     while (a->nwatches) {
         watch w = a->watches[--a->nwatches];

@@ -551,40 +551,25 @@ void eng__callback_snapshot(const eng_frame *f, json_object *o)
     json_object_object_add(o, "callback", c);
 }
 
-static const char *str_of(json_object *o, const char *k)
-{
-    json_object *v;
-    return json_object_object_get_ex(o, k, &v) &&
-                   json_object_is_type(v, json_type_string)
-               ? json_object_get_string(v)
-               : NULL;
-}
-
-static int64_t int_of(json_object *o, const char *k)
-{
-    json_object *v;
-    return json_object_object_get_ex(o, k, &v) ? json_object_get_int64(v) : 0;
-}
-
 void eng__callback_restore(eng_frame *f, json_object *snapshot)
 {
     json_object *c, *v;
     if (!json_object_object_get_ex(snapshot, "callback", &c))
         return;
-    f->cb_kind = (int)int_of(c, "kind");
+    f->cb_kind = (int)bt_json_int(c, "kind");
     const char *s;
-    if ((s = str_of(c, "token")))
+    if ((s = bt_json_str(c, "token")))
         f->token = bt_xstrdup(s);
-    if ((s = str_of(c, "activity")))
+    if ((s = bt_json_str(c, "activity")))
         f->activity_arn = bt_xstrdup(s);
-    if ((s = str_of(c, "worker")))
+    if ((s = bt_json_str(c, "worker")))
         f->worker = bt_xstrdup(s);
     f->cb_started = json_object_object_get_ex(c, "started", &v) &&
                     json_object_get_boolean(v);
-    f->cb_sched_ms = int_of(c, "sched_ms");
-    f->cb_timeout_s = int_of(c, "timeout_s");
-    f->cb_heartbeat_s = int_of(c, "heartbeat_s");
-    f->cb_outcome = (int)int_of(c, "outcome");
+    f->cb_sched_ms = bt_json_int(c, "sched_ms");
+    f->cb_timeout_s = bt_json_int(c, "timeout_s");
+    f->cb_heartbeat_s = bt_json_int(c, "heartbeat_s");
+    f->cb_outcome = (int)bt_json_int(c, "outcome");
     f->cb_deadline_ms =
         f->cb_timeout_s > 0 ? f->cb_sched_ms + f->cb_timeout_s * 1000 : 0;
     if (json_object_object_get_ex(c, "effective", &v)) {
@@ -596,7 +581,8 @@ void eng__callback_restore(eng_frame *f, json_object *snapshot)
         f->cb_output = json_object_get(v);
     } else if (f->cb_outcome == CB_FAILED &&
                json_object_object_get_ex(c, "error", &v)) {
-        sl_error_set(&f->cb_error, str_of(v, "Error"), str_of(v, "Cause"));
+        sl_error_set(&f->cb_error, bt_json_str(v, "Error"),
+                     bt_json_str(v, "Cause"));
     }
 }
 

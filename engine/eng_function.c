@@ -54,6 +54,14 @@ static char **split_argv(const char *command)
     return argv;
 }
 
+char *eng__function_name_of(const char *s)
+{
+    const char *p = strstr(s, "function:");
+    const char *start = p ? p + 9 : s;
+    const char *colon = strchr(start, ':');
+    return bt_xstrndup(start, colon ? (size_t)(colon - start) : strlen(start));
+}
+
 eng_function *eng__function_find(eng *e, const char *name)
 {
     for (eng_function *f = e->functions; f; f = f->next)

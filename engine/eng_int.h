@@ -28,7 +28,8 @@ typedef struct eng_exec eng_exec;
 typedef struct eng_child eng_child;
 typedef struct eng_frame eng_frame;
 typedef struct run_proc run_proc;
-typedef struct eng_spawn eng_spawn;
+typedef struct eng_call eng_call;
+typedef struct eng_invoke eng_invoke;
 typedef struct eng_http_call eng_http_call;
 
 typedef struct run_proc_result {
@@ -89,7 +90,7 @@ struct eng_frame {
     uint32_t retry_count;
     int64_t wake_ms; /* WAIT / RETRY */
     uv_timer_t *timer;
-    run_proc *proc;   /* TASK: the running call */
+    eng_call *call;   /* TASK: the queued or running call */
     char *task_kind;  /* "lambda" (legacy ARN), "invoke", "http" */
     char *request_id; /* the call's Lambda request id */
     char *fn_name;    /* the function of the running call */
@@ -218,11 +219,12 @@ struct eng {
     /* Function processes: how many run, how many may, who waits. */
     size_t procs_active, procs_max;
     bool closing;
-    eng_spawn *spawn_head, *spawn_tail;
+    eng_call *call_head, *call_tail; /* calls waiting for room */
     struct eng_async *async;         /* eng_async.c: work from other threads */
     struct eng_callbacks *callbacks; /* eng_callback.c: tokens, activities */
     struct eng_http *http;           /* eng_http.c: libcurl on the loop */
     size_t finished;                 /* executions ended since the last reap */
+    eng_invoke *invokes;             /* Lambda Invoke API calls in flight */
 };
 
 /* ---- eng_api.c
@@ -237,6 +239,11 @@ void eng__add_date(json_object *o, const char *k, int64_t ms);
 /* ---- eng_function.c
  * ---------------------------------------------------------------- */
 eng_function *eng__function_find(eng *e, const char *name);
+/* The function name in FunctionName or a Lambda ARN: name, name:alias,
+ * arn:...:function:name[:qualifier], or account:function:name (new). */
+char *eng__function_name_of(const char *s);
+/* arn:aws:lambda:<region>:<account>:function:<name> (new). */
+char *eng__function_arn(eng *e, const char *name);
 /* Loads the functions registered in the store (eng_open). */
 int eng__functions_load(eng *e, char **err);
 void eng__functions_free(eng *e);
@@ -289,10 +296,6 @@ void eng__task_start(eng_frame *f);
 /* Runs again a call recorded before a restart (no new events). */
 void eng__task_resume(eng_frame *f);
 void eng__task_cancel(eng_frame *f);
-/* Drops f's queued (not yet started) call. */
-void eng__spawn_forget(eng_frame *f);
-/* Frees a queued call and returns the next one (eng_close). */
-eng_spawn *eng__spawn_next_free(eng_spawn *s);
 /* A finished call parked on the frame is recorded (pump only). */
 void eng__task_advance(eng_frame *f);
 /* For other task kinds (eng_http.c): TaskScheduled and TaskStarted of the
@@ -424,5 +427,30 @@ void run_proc_kill(run_proc *p);
 /* Forgets the caller: done will not be called; the process is killed. */
 void run_proc_abandon(run_proc *p);
 void run_proc_result_fini(run_proc_result *r);
+
+/* ---- eng_call.c: function calls ------------------------------------------ */
+#define ENG_CALL_MAX_OUTPUT (6u * 1024 * 1024) /* Lambda's sync limit */
+/* A finished call (res's out/err_text may be taken). */
+typedef void (*eng_call_done_fn)(void *ud, run_proc_result *res);
+/* Calls function fn with payload (taken) once the global and the
+ * function's concurrency allow; done is called once, on the loop (also for
+ * a process that could not start: res->spawn_failed). timeout_ms 0: the
+ * function's own. log receives its stderr lines. */
+eng_call *eng__call(eng *e, const char *fn, char *payload,
+                    const char *request_id, int64_t timeout_ms,
+                    eng_call_done_fn done, run_proc_log_fn log, void *ud);
+/* Forgets a call: done is never called; a running process is killed. */
+void eng__call_cancel(eng_call *c);
+void eng__calls_free(eng *e);
+/* Lambda's error documents for a process that exited badly / timed out
+ * (new). */
+char *eng__call_exit_error(const char *request_id, const run_proc_result *r);
+char *eng__call_timeout_error(const char *request_id, int64_t timeout_s);
+
+/* ---- eng_invoke.c: the Lambda Invoke API ----------------------------------
+ */
+/* Answers pending RequestResponse invocations (503) and drops the others
+ * (eng_async_close, eng_close). */
+void eng__invokes_close(eng *e);
 
 #endif

@@ -21,12 +21,6 @@ typedef struct loaded {
     int rc;
 } loaded;
 
-static int64_t num(json_object *o, const char *k)
-{
-    json_object *v;
-    return json_object_object_get_ex(o, k, &v) ? json_object_get_int64(v) : 0;
-}
-
 static json_object *member(json_object *o, const char *k)
 {
     json_object *v;
@@ -55,11 +49,11 @@ static void restore_fields(eng_frame *f, json_object *d)
     f->vars = member(d, "vars");
     if (!f->vars)
         f->vars = json_object_new_object();
-    f->entered_id = num(d, "entered_id");
-    f->entered_ms = num(d, "entered_ms");
-    f->prev_id = num(d, "prev_id");
-    f->wake_ms = num(d, "wake_ms");
-    f->retry_count = (uint32_t)num(d, "retry_count");
+    f->entered_id = bt_json_int(d, "entered_id");
+    f->entered_ms = bt_json_int(d, "entered_ms");
+    f->prev_id = bt_json_int(d, "prev_id");
+    f->wake_ms = bt_json_int(d, "wake_ms");
+    f->retry_count = (uint32_t)bt_json_int(d, "retry_count");
     eng__callback_restore(f, d);
     size_t n = sl_state_retrier_count(f->state);
     free(f->attempts);
@@ -95,7 +89,7 @@ static int frame_cb(int64_t id, int64_t parent_id, const char *json, void *ud)
     eng_frame *parent = parent_id > 0 && (size_t)parent_id < l->cap
                             ? l->frames[parent_id]
                             : NULL;
-    size_t index = (size_t)num(d, "index");
+    size_t index = (size_t)bt_json_int(d, "index");
     json_object *st;
     json_object_object_get_ex(d, "state", &st);
     const sl_scope *sc =

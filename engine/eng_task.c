@@ -16,8 +16,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define FUNCTION_MAX_OUTPUT (6u * 1024 * 1024) /* Lambda's sync limit */
-
 static bool is_http(const eng_frame *f)
 {
     return !strcmp(f->task_kind, "http");
@@ -29,22 +27,6 @@ static const char *resource_short(const eng_frame *f)
 {
     return strcmp(f->task_kind, "lambda") && !is_http(f) ? f->task_kind
                                                          : "invoke";
-}
-
-/* Function name from FunctionName or a Lambda ARN: name, name:alias,
- * arn:...:function:name[:qualifier], or account:function:name. */
-static char *function_name(const char *s)
-{
-    const char *p = strstr(s, "function:");
-    const char *start = p ? p + 9 : s;
-    const char *colon = strchr(start, ':');
-    return bt_xstrndup(start, colon ? (size_t)(colon - start) : strlen(start));
-}
-
-static char *function_arn(eng *e, const char *name)
-{
-    return bt_xasprintf("arn:aws:lambda:%s:%s:function:%s", e->region,
-                        e->account, name);
 }
 
 static json_object *task_details(eng_frame *f)
@@ -147,17 +129,7 @@ static void error_from_payload(eng_frame *f, const char *text,
 
 static void exit_error(eng_frame *f, const run_proc_result *r, sl_error *err)
 {
-    char *cause;
-    if (r->term_signal)
-        cause = bt_xasprintf("{\"errorType\":\"Runtime.ExitError\","
-                             "\"errorMessage\":\"RequestId: %s Error: Runtime "
-                             "exited with signal: %d\"}",
-                             f->request_id, r->term_signal);
-    else
-        cause = bt_xasprintf("{\"errorType\":\"Runtime.ExitError\","
-                             "\"errorMessage\":\"RequestId: %s Error: Runtime "
-                             "exited with error: exit status %lld\"}",
-                             f->request_id, (long long)r->exit_status);
+    char *cause = eng__call_exit_error(f->request_id, r);
     sl_error_set(err, "Runtime.ExitError", cause);
     free(cause);
 }
@@ -180,10 +152,7 @@ static int interpret(eng_frame *f, const run_proc_result *r,
         return -1;
     }
     if (r->timed_out) {
-        char *c = bt_xasprintf(
-            "{\"errorType\":\"Sandbox.Timedout\",\"errorMessage\":\"RequestId: "
-            "%s Error: Task timed out after %lld.00 seconds\"}",
-            f->request_id, (long long)f->task_timeout_s);
+        char *c = eng__call_timeout_error(f->request_id, f->task_timeout_s);
         sl_error_set(err, "Sandbox.Timedout", c);
         free(c);
         return -1;
@@ -266,8 +235,6 @@ void eng__task_succeed(eng_frame *f, json_object *result)
     eng__work_done(f, result);
 }
 
-static void spawn_drain(eng *e);
-
 /* A function's stderr line, as one logfmt line on baton's stderr. */
 static void on_proc_log(void *ud, const char *line)
 {
@@ -292,22 +259,10 @@ static void on_proc_log(void *ud, const char *line)
     bt_buf_fini(&b);
 }
 
-/* A process slot is free again (global and per function). */
-static void release_slot(eng_frame *f)
-{
-    eng *e = f->ex->e;
-    e->procs_active--;
-    eng_function *fn = f->fn_name ? eng__function_find(e, f->fn_name) : NULL;
-    if (fn && fn->active > 0)
-        fn->active--;
-    spawn_drain(e);
-}
-
-static void on_proc_done(run_proc_result *r, void *ud)
+static void on_call_done(void *ud, run_proc_result *r)
 {
     eng_frame *f = ud;
-    f->proc = NULL;
-    release_slot(f);
+    f->call = NULL;
     f->task_res = *r;
     /* The result now belongs to the frame. */
     r->out = NULL;
@@ -316,107 +271,28 @@ static void on_proc_done(run_proc_result *r, void *ud)
     eng__ready(f);
 }
 
-/* ---- starting a call
- * ------------------------------------------------------------------ */
-
-/* A call waiting for its process: queued while the engine already runs
- * as many function processes as it allows (file descriptors are finite). */
-struct eng_spawn {
-    eng_frame *f; /* NULL once the frame went away */
+/* What the call needs once TaskScheduled/TaskStarted are committed. */
+typedef struct call_args {
+    eng_frame *f;
     char *fn;
     char *payload;
     int64_t timeout_ms;
-    eng_spawn *next;
-};
+} call_args;
 
-static void spawn_free(eng_spawn *s)
+static void call_effect(void *p, bool run)
 {
-    free(s->fn);
-    free(s->payload);
-    free(s);
-}
-
-static void spawn_now(eng *e, eng_spawn *s, eng_function *fn)
-{
-    eng_frame *f = s->f;
-    char **argv = eng__function_argv(fn);
-    char **env = eng__function_env(e, fn, f->request_id);
-    char *err = NULL;
-    free(f->fn_name);
-    f->fn_name = bt_xstrdup(fn->name);
-    if (run_proc_start(&e->loop, argv, env, fn->cwd, s->payload,
-                       strlen(s->payload), s->timeout_ms, FUNCTION_MAX_OUTPUT,
-                       on_proc_done, on_proc_log, f, &f->proc, &err) != 0) {
-        memset(&f->task_res, 0, sizeof f->task_res);
-        f->task_res.spawn_failed = true;
-        f->task_res.err_text = err;
-        f->task_res_ready = true;
-        eng__ready(f);
-    } else {
-        e->procs_active++;
-        fn->active++;
+    call_args *a = p;
+    eng_frame *f = a->f;
+    if (run && f->ex->status == EX_RUNNING && f->phase == PH_TASK) {
+        free(f->fn_name);
+        f->fn_name = bt_xstrdup(a->fn);
+        f->call = eng__call(f->ex->e, a->fn, a->payload, f->request_id,
+                            a->timeout_ms, on_call_done, on_proc_log, f);
+        a->payload = NULL;
     }
-    eng__strv_free(argv);
-    eng__strv_free(env);
-    spawn_free(s);
-}
-
-/* Starts queued calls, in order, while there is room globally and for
- * their function. */
-static void spawn_drain(eng *e)
-{
-    eng_spawn **link = &e->spawn_head, *prev = NULL;
-    while (!e->closing && *link && e->procs_active < e->procs_max) {
-        eng_spawn *s = *link;
-        bool live =
-            s->f && s->f->ex->status == EX_RUNNING && s->f->phase == PH_TASK;
-        eng_function *fn = live ? eng__function_find(e, s->fn) : NULL;
-        if (live && fn && fn->concurrency > 0 &&
-            (int64_t)fn->active >= fn->concurrency) {
-            prev = s; /* this function is full: look further */
-            link = &s->next;
-            continue;
-        }
-        *link = s->next;
-        if (e->spawn_tail == s)
-            e->spawn_tail = prev;
-        if (live && fn)
-            spawn_now(e, s, fn);
-        else
-            spawn_free(s);
-    }
-}
-
-static void spawn_effect(void *p, bool run)
-{
-    eng_spawn *s = p;
-    eng_frame *f = s->f;
-    if (!run || f->ex->status != EX_RUNNING || f->phase != PH_TASK) {
-        spawn_free(s);
-        return;
-    }
-    eng *e = f->ex->e;
-    s->next = NULL;
-    if (e->spawn_tail)
-        e->spawn_tail->next = s;
-    else
-        e->spawn_head = s;
-    e->spawn_tail = s;
-    spawn_drain(e);
-}
-
-eng_spawn *eng__spawn_next_free(eng_spawn *s)
-{
-    eng_spawn *n = s->next;
-    spawn_free(s);
-    return n;
-}
-
-void eng__spawn_forget(eng_frame *f)
-{
-    for (eng_spawn *s = f->ex->e->spawn_head; s; s = s->next)
-        if (s->f == f)
-            s->f = NULL;
+    free(a->fn);
+    free(a->payload);
+    free(a);
 }
 
 /* Records Scheduled and Started. */
@@ -428,7 +304,7 @@ static void schedule(eng_frame *f, json_object *eff, const char *fn,
     if (legacy(f)) {
         d = json_object_new_object();
         char *arn = strncmp(sl_state_resource(f->state), "arn:", 4)
-                        ? function_arn(e, fn)
+                        ? eng__function_arn(e, fn)
                         : bt_xstrdup(sl_state_resource(f->state));
         json_object_object_add(d, "resource", json_object_new_string(arn));
         free(arn);
@@ -567,7 +443,8 @@ static void task_begin(eng_frame *f, bool resume)
                  "The lambda:invoke parameters must include FunctionName");
         return;
     }
-    char *fn = function_name(is_invoke ? json_object_get_string(fn_name) : res);
+    char *fn = eng__function_name_of(is_invoke ? json_object_get_string(fn_name)
+                                               : res);
     free(f->request_id);
     f->request_id = eng__uuid(e);
     eng_function *bound = eng__function_find(e, fn);
@@ -587,7 +464,7 @@ static void task_begin(eng_frame *f, bool resume)
         schedule(f, eff, fn, timeout_s, heartbeat_s);
     json_object *payload = payload_of(f, eff);
     if (!eng__function_find(e, fn)) {
-        char *arn = function_arn(e, fn);
+        char *arn = eng__function_arn(e, fn);
         char *cause = bt_xasprintf(
             "Function not found: %s:$LATEST (Service: AWSLambda; Status "
             "Code: 404; Error Code: ResourceNotFoundException; Request ID: "
@@ -608,13 +485,13 @@ static void task_begin(eng_frame *f, bool resume)
     }
     if (!resume)
         eng__frame_save(f);
-    eng_spawn *s = bt_xmalloc(sizeof *s);
-    s->f = f;
-    s->fn = fn;
-    s->payload = payload_bytes(f, payload);
-    s->timeout_ms = (f->state_timeout_first ? state_limit : fn_timeout) * 1000;
+    call_args *a = bt_xmalloc(sizeof *a);
+    a->f = f;
+    a->fn = fn;
+    a->payload = payload_bytes(f, payload);
+    a->timeout_ms = (f->state_timeout_first ? state_limit : fn_timeout) * 1000;
     json_object_put(payload);
-    eng__effect(e, f, spawn_effect, s);
+    eng__effect(e, f, call_effect, a);
 }
 
 void eng__task_start(eng_frame *f)
@@ -631,11 +508,9 @@ void eng__task_cancel(eng_frame *f)
 {
     eng__callback_cancel(f);
     eng__http_cancel(f);
-    eng__spawn_forget(f);
-    if (f->proc) {
-        run_proc_abandon(f->proc);
-        f->proc = NULL;
-        release_slot(f);
+    if (f->call) {
+        eng__call_cancel(f->call);
+        f->call = NULL;
     }
     run_proc_result_fini(&f->task_res);
     f->task_res_ready = false;

@@ -34,6 +34,10 @@ typedef struct eng_opts {
     bool quiet;           /* no progress/log lines on stderr */
     int64_t max_history_events; /* an execution fails when it reaches this
                                    many events (AWS: 25,000); 0: no limit */
+    int64_t max_concurrency;    /* function calls running at once across all
+                                   functions, like an AWS account's limit;
+                                   0: 1,000. Capped by the file descriptors
+                                   the process may open. */
 } eng_opts;
 
 /* Opens the engine: the store at opts->db_path (created and migrated when
@@ -236,5 +240,31 @@ int eng_tags_add(eng *e, const char *arn, json_object *tags, char **err);
 int eng_tags_remove(eng *e, const char *arn, json_object *keys, char **err);
 /* The resource's tags, [{key, value}] sorted by key (new). */
 int eng_tags_list(eng *e, const char *arn, json_object **out, char **err);
+
+/* ---- the Lambda Invoke API (engine/eng_invoke.c) ------------------------ */
+typedef enum eng_invoke_type {
+    ENG_INVOKE_SYNC,    /* RequestResponse */
+    ENG_INVOKE_EVENT,   /* asynchronous: queued, retried twice on failure */
+    ENG_INVOKE_DRY_RUN, /* only checks that the function exists */
+} eng_invoke_type;
+
+typedef struct eng_invoke_result {
+    int status;                 /* 200, 202 (Event), 204 (DryRun), 503 */
+    const char *function_error; /* "Unhandled" when the function failed */
+    const char *body;           /* output or error document (borrowed) */
+    size_t len;
+    const char *request_id;
+} eng_invoke_result;
+
+typedef void (*eng_invoke_fn)(void *arg, const eng_invoke_result *r);
+
+/* Invokes registered function `name` (a name, name:qualifier or function
+ * ARN) with payload (JSON text, may be empty). done is called once on the
+ * loop: at once for Event and DryRun, when the call ends for
+ * RequestResponse. Returns 0, BT_ENOENT ("Function not found: <arn>") or
+ * BT_EINVAL ("Could not parse request body into json: ..."). */
+int eng_function_invoke(eng *e, const char *name, const char *payload,
+                        eng_invoke_type type, eng_invoke_fn done, void *arg,
+                        char **err);
 
 #endif

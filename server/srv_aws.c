@@ -3,7 +3,8 @@
  * X-Amz-Target, the request object, AWS's constraint messages, pagination
  * tokens and error bodies ({"__type", "message"}, status, X-Amzn-Errortype).
  * Every response leaves through srv__reply exactly once per request.
- * srv__handle also hands /v1 requests to the REST front (srv_rest.c).
+ * srv__handle also hands /v1 requests to the REST front (srv_rest.c) and
+ * console pages to srv_console.c.
  */
 #include "server/srv_int.h"
 
@@ -431,6 +432,12 @@ void srv__handle(void *arg)
         break;
     case ROUTE_REST:
         srv__rest(r);
+        break;
+    case ROUTE_LAMBDA:
+        srv__lambda(r);
+        break;
+    case ROUTE_CONSOLE:
+        srv__console(r);
         break;
     }
 }

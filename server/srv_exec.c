@@ -16,13 +16,6 @@ const char *const srv__exec_statuses[] = {
     "SUCCEEDED", "TIMED_OUT", "PENDING_REDRIVE", "ABORTED", "FAILED",
     "RUNNING",   NULL};
 
-static const char *str_member(json_object *o, const char *k)
-{
-    json_object *v;
-    return json_object_object_get_ex(o, k, &v) ? json_object_get_string(v)
-                                               : NULL;
-}
-
 typedef struct start_args {
     const char *machine, *name, *input;
 } start_args;
@@ -113,7 +106,7 @@ static void sync_done(void *arg)
     sync_wait *w = arg;
     srv_call c = {w->s, w->s->e, w->r, NULL, NULL, SRV_OK, NULL, false};
     json_object *d = eng_execution_describe(w->s->e, w->arn);
-    const char *status = d ? str_member(d, "status") : NULL;
+    const char *status = d ? bt_json_str(d, "status") : NULL;
     if (!status || !strcmp(status, "RUNNING"))
         srv__fail(&c, SRV_UNAVAILABLE,
                   "The server is shutting down; execution '%s' continues",
@@ -132,7 +125,7 @@ void srv__start_sync_execution(srv_call *c)
     if (!start_members(c, &a))
         return;
     json_object *m = eng_machine_describe(c->e, a.machine);
-    const char *type = m ? str_member(m, "type") : NULL;
+    const char *type = m ? bt_json_str(m, "type") : NULL;
     bool express = type && !strcmp(type, "EXPRESS");
     json_object_put(m);
     if (!type) {
@@ -163,7 +156,7 @@ void srv__start_sync_execution(srv_call *c)
  * expect them. */
 static void add_redrive(json_object *o)
 {
-    const char *status = str_member(o, "status");
+    const char *status = bt_json_str(o, "status");
     if (!status)
         return;
     bool open = !strcmp(status, "RUNNING") || !strcmp(status, "SUCCEEDED");
@@ -215,7 +208,7 @@ void srv__list_executions(srv_call *c)
     if (!srv__arn(c, "stateMachineArn", "stateMachine", NULL, &arn))
         return;
     json_object *m = eng_machine_describe(c->e, arn);
-    const char *type = m ? str_member(m, "type") : NULL;
+    const char *type = m ? bt_json_str(m, "type") : NULL;
     bool express = type && !strcmp(type, "EXPRESS");
     json_object_put(m);
     if (!type) {
@@ -234,8 +227,8 @@ void srv__list_executions(srv_call *c)
     json_object *items = json_object_new_array();
     for (size_t i = 0; i < json_object_array_length(all); i++) {
         json_object *x = json_object_array_get_idx(all, i);
-        const char *sm = str_member(x, "stateMachineArn");
-        const char *st = str_member(x, "status");
+        const char *sm = bt_json_str(x, "stateMachineArn");
+        const char *st = bt_json_str(x, "status");
         bool redriven = false; /* no redrive yet */
         if (!sm || strcmp(sm, arn) || (status && strcmp(st, status)) ||
             (rf && redriven != !strcmp(rf, "REDRIVEN")))

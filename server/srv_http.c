@@ -2,17 +2,20 @@
  * The HTTP side: libmicrohttpd's thread collects each request, posts it to
  * the engine's loop with the connection suspended, and sends the response
  * the loop hands back. Nothing here parses JSON or touches the engine
- * beyond eng_post; only GET / (health) and transport errors (413, 404,
- * 503) are answered on this thread, from fixed texts.
+ * beyond eng_post; only GET / (health, unless a browser asks for HTML)
+ * and transport errors (413, 404, 503) are answered on this thread, from
+ * fixed texts.
  */
 #include "server/server.h"
 
 #include <arpa/inet.h>
+#include <libxml/parser.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -72,6 +75,12 @@ static srv_req *req_new(srv *s, struct MHD_Connection *conn, const char *method,
     const char *a =
         MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Authorization");
     r->auth = a ? bt_xstrdup(a) : NULL;
+    const char *acc = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+                                                  MHD_HTTP_HEADER_ACCEPT);
+    r->accept = acc ? bt_xstrdup(acc) : NULL;
+    const char *it = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+                                                 "X-Amz-Invocation-Type");
+    r->invocation_type = it ? bt_xstrdup(it) : NULL;
     MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, add_arg, r);
     bt_buf_init(&r->body);
     r->start_us = now_us();
@@ -85,6 +94,8 @@ static void req_free(srv_req *r)
     free(r->path);
     free(r->target);
     free(r->auth);
+    free(r->accept);
+    free(r->invocation_type);
     for (size_t i = 0; i < r->nargs; i++) {
         free(r->args[i].key);
         free(r->args[i].value);
@@ -134,6 +145,11 @@ static enum MHD_Result send_reply(srv_req *r)
         MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, r->allow);
     if (r->err_type)
         MHD_add_response_header(resp, "X-Amzn-Errortype", r->err_type);
+    if (r->function_error)
+        MHD_add_response_header(resp, "X-Amz-Function-Error",
+                                r->function_error);
+    if (r->lambda)
+        MHD_add_response_header(resp, "X-Amz-Executed-Version", "$LATEST");
     enum MHD_Result ret =
         MHD_queue_response(r->conn, (unsigned)r->status, resp);
     MHD_destroy_response(resp);
@@ -163,6 +179,22 @@ static bool is_get(const srv_req *r)
     return !strcmp(r->method, "GET") || !strcmp(r->method, "HEAD");
 }
 
+/* True when the Accept header lists text/html (media types are
+ * case-insensitive): a browser asking for a page. */
+static bool wants_html(const srv_req *r)
+{
+    static const char want[] = "text/html";
+    for (const char *p = r->accept; p && *p; p++)
+        if (!strncasecmp(p, want, sizeof want - 1))
+            return true;
+    return false;
+}
+
+static bool is_console_path(const char *path)
+{
+    return !strncmp(path, "/console", 8) && (!path[8] || path[8] == '/');
+}
+
 /* Chooses r->route; false when no front takes the request (404/405 are
  * then answered here). */
 static bool choose_route(srv_req *r)
@@ -174,6 +206,16 @@ static bool choose_route(srv_req *r)
     /* Every method: the REST front answers 404 and 405 itself. */
     if (!strncmp(r->path, "/v1", 3) && (!r->path[3] || r->path[3] == '/')) {
         r->route = ROUTE_REST;
+        return true;
+    }
+    static const char fns[] = "/2015-03-31/functions/";
+    if (!strncmp(r->path, fns, sizeof fns - 1) && !strcmp(r->method, "POST")) {
+        r->route = ROUTE_LAMBDA;
+        return true;
+    }
+    if (is_console_path(r->path) ||
+        (!strcmp(r->path, "/") && is_get(r) && wants_html(r))) {
+        r->route = ROUTE_CONSOLE;
         return true;
     }
     if ((!strcmp(r->path, "/") || !strcmp(r->path, "/health")) && is_get(r)) {
@@ -307,6 +349,9 @@ int srv_start(eng *e, const srv_opts *opts, srv **out, char **err)
     int rc = parse_listen(listen, &sa, err);
     if (rc != 0)
         return rc;
+    /* libxml2 (the console's pages) sets up its globals once, here,
+     * before any other thread exists that could race it. */
+    xmlInitParser();
     srv *s = bt_xcalloc(1, sizeof *s);
     s->e = e;
     s->quiet = opts->quiet;

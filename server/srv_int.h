@@ -75,8 +75,12 @@ enum { REQ_READING, REQ_POSTED, REQ_READY };
 /* Which front a request goes to (chosen on the HTTP thread from the
  * method and path; the loop dispatches on it). */
 typedef enum srv_route {
-    ROUTE_AWS,  /* POST / with X-Amz-Target: the AWS JSON 1.0 API */
-    ROUTE_REST, /* /v1 and /v1/...: the plain REST front (srv_rest.c) */
+    ROUTE_AWS,     /* POST / with X-Amz-Target: the AWS JSON 1.0 API */
+    ROUTE_REST,    /* /v1 and /v1/...: the plain REST front (srv_rest.c) */
+    ROUTE_CONSOLE, /* /console/..., and GET / from a browser (Accept:
+                      text/html): the web console (srv_console.c) */
+    ROUTE_LAMBDA,  /* POST /2015-03-31/functions/{name}/invocations: the
+                      Lambda Invoke API (srv_lambda.c) */
 } srv_route;
 
 /* A request header or query argument, copied on the HTTP thread. */
@@ -90,9 +94,11 @@ typedef struct srv_req {
     struct MHD_Connection *conn;
     char method[8];
     char *path;
-    char *target; /* X-Amz-Target, or NULL */
-    char *auth;   /* Authorization, or NULL */
-    srv_kv *args; /* query arguments, in order */
+    char *target;          /* X-Amz-Target, or NULL */
+    char *auth;            /* Authorization, or NULL */
+    char *accept;          /* Accept, or NULL */
+    char *invocation_type; /* X-Amz-Invocation-Type, or NULL */
+    srv_kv *args;          /* query arguments, in order */
     size_t nargs;
     srv_route route;
     bt_buf body;
@@ -104,10 +110,12 @@ typedef struct srv_req {
     int status;
     char *resp; /* malloc'd; libmicrohttpd frees it */
     size_t resp_len;
-    const char *ctype;    /* static; NULL: application/x-amz-json-1.0 */
-    char allow[40];       /* an Allow header (405), or "" */
-    const char *err_type; /* static, or NULL on success */
-    const char *action;   /* static, for the log line */
+    const char *ctype;          /* static; NULL: application/x-amz-json-1.0 */
+    char allow[40];             /* an Allow header (405), or "" */
+    const char *err_type;       /* static, or NULL on success */
+    const char *function_error; /* X-Amz-Function-Error (static), or NULL */
+    bool lambda;                /* add X-Amz-Executed-Version: $LATEST */
+    const char *action;         /* static, for the log line */
     atomic_int phase;
 } srv_req;
 
@@ -123,6 +131,9 @@ struct srv {
     int64_t poll_ms;         /* GetActivityTask's long poll */
     atomic_ullong seq;
 };
+
+/* The Lambda Invoke API on the loop (srv_lambda.c). */
+void srv__lambda(srv_req *r);
 
 /* The loop's side of one request (posted with eng_post). */
 void srv__handle(void *req);
@@ -198,6 +209,46 @@ json_object *srv__diag_object(const sl_diag *g);
 
 /* The plain REST front on the loop thread (srv_rest.c): answers r. */
 void srv__rest(srv_req *r);
+
+/* ---- XML and HTML output (srv_xml.c) -------------------------------------
+ * libxml2's xmlTextWriter into memory. Every call after a failure does
+ * nothing and srv__xml_end reports it, so writers need not check each
+ * call. Text and attribute values are cleaned first: invalid UTF-8 and
+ * characters XML cannot hold become U+FFFD. Loop thread (or any single
+ * thread: nothing is shared). */
+struct _xmlTextWriter;
+struct _xmlBuffer;
+typedef struct srv_xml {
+    struct _xmlTextWriter *w;
+    struct _xmlBuffer *buf;
+    bool bad;
+} srv_xml;
+
+void srv__xml_begin(srv_xml *x, bool indent);
+void srv__xml_open(srv_xml *x, const char *tag);
+/* value NULL: no attribute. */
+void srv__xml_attr(srv_xml *x, const char *name, const char *value);
+void srv__xml_attrf(srv_xml *x, const char *name, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+void srv__xml_text(srv_xml *x, const char *text);
+void srv__xml_textf(srv_xml *x, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* Ends the open element with an end tag, even when empty (<p></p>): HTML
+ * reads <p/> as an open tag. */
+void srv__xml_close(srv_xml *x);
+/* Ends it as <tag/> when empty (SVG leaves, HTML void elements). */
+void srv__xml_close_short(srv_xml *x);
+/* <tag>text</tag> */
+void srv__xml_element(srv_xml *x, const char *tag, const char *text);
+/* Writes text unescaped (a doctype, an SVG document from srv_graph_svg). */
+void srv__xml_raw(srv_xml *x, const char *text);
+/* Closes what is open, appends the document and a newline to out, frees
+ * the writer. Returns 0, or BT_EIO when any call failed (out unchanged). */
+int srv__xml_end(srv_xml *x, bt_buf *out);
+
+/* The web console's answer to r (srv_console.c): HTML pages for state
+ * machines, executions and their graphs. Loop thread. */
+void srv__console(srv_req *r);
 
 /* Actions (srv_machine.c, srv_exec.c). */
 #define SRV_ACTIONS(X)                                                         \

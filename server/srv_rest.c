@@ -46,15 +46,6 @@ typedef struct rest_route {
     const char *args; /* query arguments taken: "a, b", or "" */
 } rest_route;
 
-static const char *member_str(json_object *o, const char *k)
-{
-    json_object *v;
-    return json_object_object_get_ex(o, k, &v) &&
-                   json_object_is_type(v, json_type_string)
-               ? json_object_get_string(v)
-               : NULL;
-}
-
 /* The value the JSON text v holds (new reference; NULL is JSON null), or
  * false when v is not a string holding JSON. */
 static bool parse_text(json_object *v, json_object **out)
@@ -156,15 +147,15 @@ static json_object *express_lookup(eng *e, const char *machine,
 {
     char *marn = eng_machine_arn(e, machine);
     json_object *m = eng_machine_describe(e, marn);
-    const char *type = m ? member_str(m, "type") : NULL;
+    const char *type = m ? bt_json_str(m, "type") : NULL;
     json_object *d = NULL;
     if (type && !strcmp(type, "EXPRESS")) {
         json_object *all = eng_execution_list(e); /* newest first */
         for (size_t i = 0; !d && i < json_object_array_length(all); i++) {
             json_object *it = json_object_array_get_idx(all, i);
-            const char *sm = member_str(it, "stateMachineArn");
-            const char *nm = member_str(it, "name");
-            const char *arn = member_str(it, "executionArn");
+            const char *sm = bt_json_str(it, "stateMachineArn");
+            const char *nm = bt_json_str(it, "name");
+            const char *arn = bt_json_str(it, "executionArn");
             if (sm && nm && arn && !strcmp(sm, marn) && !strcmp(nm, name))
                 d = eng_execution_describe(e, arn);
         }
@@ -324,7 +315,7 @@ static int put_definition(rest_ctx *x, const char *arn, json_object *cur,
                           const char *type, const char *definition, sl_diags *d)
 {
     srv_call *c = &x->c;
-    const char *cur_type = cur ? member_str(cur, "type") : NULL;
+    const char *cur_type = cur ? bt_json_str(cur, "type") : NULL;
     json_object *out = NULL;
     char *err = NULL;
     int rc;
@@ -387,7 +378,7 @@ static void delete_machine(rest_ctx *x)
     if (!m)
         return;
     char *err = NULL;
-    if (eng_machine_delete(x->c.e, member_str(m, "stateMachineArn"), &err))
+    if (eng_machine_delete(x->c.e, bt_json_str(m, "stateMachineArn"), &err))
         srv__fail_engine(&x->c, err);
     else
         x->c.out = json_object_new_object();
@@ -418,8 +409,8 @@ static void start_execution(rest_ctx *x)
         free(arn);
     }
     char *arn = NULL, *err = NULL;
-    if (eng_execution_start(c->e, member_str(m, "stateMachineArn"), name, input,
-                            &arn, &err) != 0) {
+    if (eng_execution_start(c->e, bt_json_str(m, "stateMachineArn"), name,
+                            input, &arn, &err) != 0) {
         srv__fail_engine(c, err);
     } else {
         free(err);
@@ -440,13 +431,13 @@ static void list_executions(rest_ctx *x)
     json_object *m = machine_lookup(x);
     if (!m)
         return;
-    const char *arn = member_str(m, "stateMachineArn");
+    const char *arn = bt_json_str(m, "stateMachineArn");
     json_object *all = eng_execution_list(c->e);
     json_object *items = json_object_new_array();
     for (size_t i = 0; i < json_object_array_length(all); i++) {
         json_object *it = json_object_array_get_idx(all, i);
-        const char *sm = member_str(it, "stateMachineArn");
-        const char *st = member_str(it, "status");
+        const char *sm = bt_json_str(it, "stateMachineArn");
+        const char *st = bt_json_str(it, "status");
         if (sm && !strcmp(sm, arn) && (!status || (st && !strcmp(st, status))))
             json_object_array_add(items, json_object_get(it));
     }
@@ -469,7 +460,7 @@ static void get_history(rest_ctx *x)
     if (!srv__bool(c, "reverseOrder", &reverse))
         return;
     json_object *d = exec_lookup(x);
-    const char *arn = d ? member_str(d, "executionArn") : NULL;
+    const char *arn = d ? bt_json_str(d, "executionArn") : NULL;
     json_object *events = arn ? eng_execution_history(c->e, arn) : NULL;
     if (d && !events)
         srv__fail(c, SRV_EXEC_MISSING, "Execution Does Not Exist: '%s'", x->id);
@@ -500,7 +491,7 @@ static void stop_execution(rest_ctx *x)
     json_object *d = exec_lookup(x);
     if (!d)
         return;
-    char *arn = bt_xstrdup(member_str(d, "executionArn"));
+    char *arn = bt_xstrdup(bt_json_str(d, "executionArn"));
     char *err = NULL;
     if (eng_execution_stop(c->e, arn, error, cause, &err) != 0) {
         srv__fail_engine(c, err);

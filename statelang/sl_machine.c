@@ -549,3 +549,58 @@ const char *sl_state_map_label(const sl_state *st)
 {
     return st->label;
 }
+
+size_t sl_scope_state_count(const sl_scope *sc)
+{
+    return sc->nstates;
+}
+
+const sl_state *sl_scope_state(const sl_scope *sc, size_t i)
+{
+    return i < sc->nstates ? sc->states[i] : NULL;
+}
+
+const sl_state *sl_scope_owner(const sl_scope *sc)
+{
+    return sc->owner;
+}
+
+const sl_scope *sl_state_scope(const sl_state *st)
+{
+    return st->scope;
+}
+
+bool sl_state_is_end(const sl_state *st)
+{
+    return st->end;
+}
+
+size_t sl_state_choice_count(const sl_state *st)
+{
+    return st->nchoices;
+}
+
+const sl_state *sl_state_choice_next(const sl_state *st, size_t i)
+{
+    return i < st->nchoices ? st->choices[i].next : NULL;
+}
+
+const sl_state *sl_state_default(const sl_state *st)
+{
+    return st->default_state;
+}
+
+size_t sl_state_catcher_count(const sl_state *st)
+{
+    return st->ncatchers;
+}
+
+const sl_state *sl_state_catcher_next(const sl_state *st, size_t i)
+{
+    return i < st->ncatchers ? st->catchers[i].next : NULL;
+}
+
+json_object *sl_state_catcher_errors(const sl_state *st, size_t i)
+{
+    return i < st->ncatchers ? st->catchers[i].error_equals : NULL;
+}

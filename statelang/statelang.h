@@ -146,6 +146,24 @@ const sl_state *sl_state_next(const sl_state *st);
 size_t sl_state_branch_count(const sl_state *st);
 const sl_scope *sl_state_branch(const sl_state *st, size_t i);
 const sl_scope *sl_state_processor(const sl_state *st);
+/* The states of a scope in definition order (i < count). */
+size_t sl_scope_state_count(const sl_scope *sc);
+const sl_state *sl_scope_state(const sl_scope *sc, size_t i);
+/* The Parallel or Map state whose branch or processor sc is; NULL for the
+ * top-level scope. */
+const sl_state *sl_scope_owner(const sl_scope *sc);
+/* The scope that holds st. */
+const sl_scope *sl_state_scope(const sl_state *st);
+/* "End": true. Succeed and Fail end their scope without it. */
+bool sl_state_is_end(const sl_state *st);
+/* Choice: the state Choices[i] goes to, and Default (NULL when absent). */
+size_t sl_state_choice_count(const sl_state *st);
+const sl_state *sl_state_choice_next(const sl_state *st, size_t i);
+const sl_state *sl_state_default(const sl_state *st);
+/* Catch: the state Catch[i] goes to, and its ErrorEquals array. */
+size_t sl_state_catcher_count(const sl_state *st);
+const sl_state *sl_state_catcher_next(const sl_state *st, size_t i);
+json_object *sl_state_catcher_errors(const sl_state *st, size_t i);
 /* Task: the Resource text. */
 const char *sl_state_resource(const sl_state *st);
 /* Map: ItemProcessor.ProcessorConfig.Mode is DISTRIBUTED. */

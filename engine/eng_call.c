@@ -1,0 +1,209 @@
+/*
+ * Function calls, independent of who asked: a Task state (eng_task.c) or
+ * the Lambda Invoke API (eng_invoke.c). A call is a process started with
+ * the function's command; its stdin gets the payload, its stdout is the
+ * result.
+ *
+ * Concurrency: at most e->procs_max calls run at once (the account-wide
+ * limit, bounded by the file descriptors the process may open), and at
+ * most a function's `concurrency` of its own; the others wait in one
+ * queue, first come first served among the functions that have room. A
+ * call's timeout starts when its process starts.
+ */
+#include "engine/eng_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct eng_call {
+    eng *e;
+    char *fn;
+    char *payload;
+    char *request_id;
+    int64_t timeout_ms; /* 0: the function's own */
+    eng_call_done_fn done;
+    run_proc_log_fn log;
+    void *ud;
+    run_proc *proc; /* while running */
+    eng_call *next; /* while queued */
+};
+
+static void call_free(eng_call *c)
+{
+    free(c->fn);
+    free(c->payload);
+    free(c->request_id);
+    free(c);
+}
+
+static void drain(eng *e);
+
+static void release(eng *e, const char *fn_name)
+{
+    e->procs_active--;
+    eng_function *fn = eng__function_find(e, fn_name);
+    if (fn && fn->active > 0)
+        fn->active--;
+    drain(e);
+}
+
+static void on_done(run_proc_result *r, void *ud)
+{
+    eng_call *c = ud;
+    eng *e = c->e;
+    c->proc = NULL;
+    char *fn = c->fn;
+    c->fn = NULL;
+    eng_call_done_fn done = c->done;
+    void *arg = c->ud;
+    call_free(c);
+    done(arg, r);
+    release(e, fn);
+    free(fn);
+}
+
+static void on_log(void *ud, const char *line)
+{
+    eng_call *c = ud;
+    if (c->log)
+        c->log(c->ud, line);
+}
+
+/* Starts c's process; a failure to start is reported like a finished call
+ * (spawn_failed) from here. */
+static void start(eng *e, eng_call *c, eng_function *fn)
+{
+    char **argv = eng__function_argv(fn);
+    char **env = eng__function_env(e, fn, c->request_id);
+    char *err = NULL;
+    int64_t timeout = c->timeout_ms > 0 ? c->timeout_ms : fn->timeout_s * 1000;
+    e->procs_active++;
+    fn->active++;
+    if (run_proc_start(&e->loop, argv, env, fn->cwd, c->payload,
+                       strlen(c->payload), timeout, ENG_CALL_MAX_OUTPUT,
+                       on_done, on_log, c, &c->proc, &err) != 0) {
+        run_proc_result r;
+        memset(&r, 0, sizeof r);
+        r.spawn_failed = true;
+        r.err_text = err;
+        on_done(&r, c);
+        run_proc_result_fini(&r);
+    }
+    eng__strv_free(argv);
+    eng__strv_free(env);
+}
+
+static void drain(eng *e)
+{
+    eng_call **link = &e->call_head, *prev = NULL;
+    while (!e->closing && *link && e->procs_active < e->procs_max) {
+        eng_call *c = *link;
+        eng_function *fn = eng__function_find(e, c->fn);
+        if (fn && fn->concurrency > 0 &&
+            (int64_t)fn->active >= fn->concurrency) {
+            prev = c; /* this function is full: look further */
+            link = &c->next;
+            continue;
+        }
+        *link = c->next;
+        if (e->call_tail == c)
+            e->call_tail = prev;
+        c->next = NULL;
+        if (fn) {
+            start(e, c, fn);
+        } else {
+            /* Deleted while queued. */
+            run_proc_result r;
+            memset(&r, 0, sizeof r);
+            r.spawn_failed = true;
+            r.err_text = bt_xasprintf("function %s was deleted", c->fn);
+            eng_call_done_fn done = c->done;
+            void *arg = c->ud;
+            call_free(c);
+            done(arg, &r);
+            run_proc_result_fini(&r);
+        }
+        /* start/done may have changed the queue: begin again. */
+        link = &e->call_head;
+        prev = NULL;
+    }
+}
+
+eng_call *eng__call(eng *e, const char *fn, char *payload,
+                    const char *request_id, int64_t timeout_ms,
+                    eng_call_done_fn done, run_proc_log_fn log, void *ud)
+{
+    eng_call *c = bt_xcalloc(1, sizeof *c);
+    c->e = e;
+    c->fn = bt_xstrdup(fn);
+    c->payload = payload;
+    c->request_id = bt_xstrdup(request_id);
+    c->timeout_ms = timeout_ms;
+    c->done = done;
+    c->log = log;
+    c->ud = ud;
+    if (e->call_tail)
+        e->call_tail->next = c;
+    else
+        e->call_head = c;
+    e->call_tail = c;
+    drain(e);
+    return c;
+}
+
+void eng__call_cancel(eng_call *c)
+{
+    eng *e = c->e;
+    if (c->proc) {
+        run_proc_abandon(c->proc);
+        c->proc = NULL;
+        char *fn = c->fn;
+        c->fn = NULL;
+        call_free(c);
+        release(e, fn);
+        free(fn);
+        return;
+    }
+    eng_call **link = &e->call_head, *prev = NULL;
+    for (; *link && *link != c; prev = *link, link = &(*link)->next)
+        ;
+    if (*link) {
+        *link = c->next;
+        if (e->call_tail == c)
+            e->call_tail = prev;
+    }
+    call_free(c);
+}
+
+void eng__calls_free(eng *e)
+{
+    for (eng_call *c = e->call_head, *n; c; c = n) {
+        n = c->next;
+        call_free(c);
+    }
+    e->call_head = e->call_tail = NULL;
+}
+
+/* ---- Lambda's texts for failed calls ---------------------------------- */
+
+char *eng__call_exit_error(const char *request_id, const run_proc_result *r)
+{
+    if (r->term_signal)
+        return bt_xasprintf("{\"errorType\":\"Runtime.ExitError\","
+                            "\"errorMessage\":\"RequestId: %s Error: Runtime "
+                            "exited with signal: %d\"}",
+                            request_id, r->term_signal);
+    return bt_xasprintf("{\"errorType\":\"Runtime.ExitError\","
+                        "\"errorMessage\":\"RequestId: %s Error: Runtime "
+                        "exited with error: exit status %lld\"}",
+                        request_id, (long long)r->exit_status);
+}
+
+char *eng__call_timeout_error(const char *request_id, int64_t timeout_s)
+{
+    return bt_xasprintf(
+        "{\"errorType\":\"Sandbox.Timedout\",\"errorMessage\":\"RequestId: "
+        "%s Error: Task timed out after %lld.00 seconds\"}",
+        request_id, (long long)timeout_s);
+}
