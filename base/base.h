@@ -46,6 +46,10 @@ const char *bt_strerror(int code);
 #define BT_LIMIT_INTRINSIC_NESTING 10
 #define BT_LIMIT_PATH_BYTES 65536 /* one JSONPath / intrinsic expression */
 #define BT_LIMIT_DIAGNOSTICS 1000 /* diagnostics kept per definition */
+/* HTTP tasks: the encoded request body, and the response body read before
+ * the call fails (the result must still fit the payload limit). */
+#define BT_LIMIT_HTTP_REQUEST_BYTES (1024u * 1024u)
+#define BT_LIMIT_HTTP_RESPONSE_BYTES (10u * 1024u * 1024u)
 
 /* ---- Allocation ----------------------------------------------------------
  * Out of memory is not recoverable here: these abort through bt_oom().    */

@@ -294,6 +294,7 @@ void eng_close(eng *e)
     eng__nested_free(e);
     eng__calls_free(e);
     eng__warm_free(e);
+    eng__http_close(e);
     uv_walk(&e->loop, close_walk, NULL);
     uv_run(&e->loop, UV_RUN_DEFAULT);
     uv_loop_close(&e->loop);

@@ -31,6 +31,7 @@ typedef struct eng_frame eng_frame;
 typedef struct run_proc run_proc;
 typedef struct eng_call eng_call;
 typedef struct eng_invoke eng_invoke;
+typedef struct eng_http_call eng_http_call;
 
 typedef struct run_proc_result {
     int64_t exit_status;
@@ -103,6 +104,8 @@ struct eng_frame {
     bool heartbeat_first;     /* ... and it is HeartbeatSeconds */
     run_proc_result task_res; /* TASK: the finished call, when ready */
     bool task_res_ready;
+    eng_http_call *http; /* TASK of an HTTP task: the transfer, in flight
+                            or finished (eng_http.c) */
     /* TASK/PARKED of a callback, activity or .sync task (eng_callback.c) */
     int cb_kind;        /* CB_* */
     char *token;        /* the task token, while the task is open */
@@ -232,6 +235,7 @@ struct eng {
     struct eng_async *async;         /* eng_async.c: work from other threads */
     struct eng_callbacks *callbacks; /* eng_callback.c: tokens, activities */
     struct eng_nested *nested;       /* eng_nested.c: who waits for whom */
+    struct eng_http *http;           /* eng_http.c: libcurl on the loop */
     size_t finished;                 /* executions ended since the last reap */
     eng_invoke *invokes;             /* Lambda Invoke API calls in flight */
     struct eng_warm *warm;           /* eng_warm.c: workers, the HTTP hook */
@@ -319,6 +323,55 @@ void eng__task_resume(eng_frame *f);
 void eng__task_cancel(eng_frame *f);
 /* A finished call parked on the frame is recorded (pump only). */
 void eng__task_advance(eng_frame *f);
+/* For other task kinds (eng_http.c): TaskScheduled and TaskStarted of the
+ * frame's effective input; the end of the task (TaskSucceeded with result,
+ * taken, or TaskFailed / TaskTimedOut) and the state's next step. */
+void eng__task_schedule(eng_frame *f, int64_t timeout_s, int64_t heartbeat_s);
+void eng__task_failed(eng_frame *f, const sl_error *err);
+
+/* ---- eng_http_msg.c: HTTP task requests and results --------------------- */
+typedef struct eng_http_req {
+    char *url;      /* ApiEndpoint with QueryParameters appended */
+    char *method;   /* GET, POST, PUT, DELETE, PATCH, OPTIONS or HEAD */
+    char **headers; /* "Name: value" lines for libcurl, NULL-terminated */
+    char *body;     /* NULL: none; NUL-terminated, body_len bytes */
+    size_t body_len;
+} eng_http_req;
+/* Builds the request that an http:invoke Task's parameters (borrowed)
+ * describe. Returns 0 with req filled (free with eng__http_req_fini), or
+ * -1 with err: States.Runtime and a cause naming the parameter when one is
+ * missing or invalid, States.DataLimitExceeded when the encoded body
+ * exceeds BT_LIMIT_HTTP_REQUEST_BYTES. */
+int eng__http_req_build(json_object *params, eng_http_req *req, sl_error *err);
+void eng__http_req_fini(eng_http_req *req);
+/* The task result {Headers, ResponseBody, StatusCode, StatusText} (new).
+ * Takes headers (name -> array of values). The body becomes parsed JSON
+ * when the Content-Type is JSON and it parses, else a string. reason NULL
+ * or "": the standard phrase. */
+json_object *eng__http_result(long status, const char *reason,
+                              json_object *headers, const char *body,
+                              size_t body_len);
+/* The standard reason phrase of a status code ("" when unknown). */
+const char *eng__http_reason(long status);
+/* A JSON string of n bytes of s (new), invalid UTF-8 replaced by U+FFFD. */
+json_object *eng__http_text(const char *s, size_t n);
+/* The cause of a States.Http.StatusCode.<code> error: result as compact
+ * JSON, its ResponseBody cut (from body) so that it fits max bytes (new). */
+char *eng__http_status_cause(json_object *result, const char *body,
+                             size_t body_len, size_t max);
+
+/* ---- eng_http.c: HTTP tasks on the loop --------------------------------- */
+/* Starts an HTTP Task with f->effective as parameters: checks them,
+ * records TaskScheduled/TaskStarted (unless resume) and sends the request
+ * after the commit. A bad parameter fails the state without task events. */
+void eng__http_start(eng_frame *f, int64_t timeout_s, int64_t heartbeat_s,
+                     bool resume);
+/* A finished transfer parked on f is recorded (pump only). */
+void eng__http_advance(eng_frame *f);
+/* Aborts f's transfer, if any; nothing is recorded. */
+void eng__http_cancel(eng_frame *f);
+/* Closes libcurl's connections and handles (eng_close, frames gone). */
+void eng__http_close(eng *e);
 
 /* ---- eng_callback.c: callbacks and activities --------------------------- */
 /* Gives f a task token (keeping one restored from a snapshot) and makes it

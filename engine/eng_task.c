@@ -8,7 +8,8 @@
  * commit -> finished (result parked on the frame) -> the pump records the
  * outcome and moves the frame on. lambda:invoke.waitForTaskToken calls the
  * function the same way and then waits for the token (eng_callback.c);
- * activity ARNs go straight to eng_callback.c.
+ * activity ARNs go straight to eng_callback.c, arn:aws:states:::http:invoke
+ * to eng_http.c (which records its events through the functions here).
  */
 #include "engine/eng_int.h"
 
@@ -34,6 +35,8 @@ const char *eng__task_kind(const char *res)
     const char *p = strncmp(res, "arn:", 4) ? NULL : strchr(res + 4, ':');
     if (p && !strncmp(p, mid, sizeof mid - 1)) {
         p += sizeof mid - 1;
+        if (!strcmp(p, "http:invoke"))
+            return "http";
         for (size_t i = 0; i < sizeof integrations / sizeof *integrations;
              i++) {
             size_t n = strlen(integrations[i][0]);
@@ -52,17 +55,19 @@ static const char *resource_short(const eng_frame *f)
 {
     const char *k = f->task_kind ? f->task_kind
                                  : eng__task_kind(sl_state_resource(f->state));
-    return !k || !strcmp(k, "lambda") ? "invoke" : k;
+    return !k || !strcmp(k, "lambda") || !strcmp(k, "http") ? "invoke" : k;
 }
 
 json_object *eng__task_details(const eng_frame *f)
 {
     const char *r = resource_short(f);
+    const char *k = f->task_kind ? f->task_kind
+                                 : eng__task_kind(sl_state_resource(f->state));
+    const char *type = k && !strcmp(k, "http")             ? "http"
+                       : !strncmp(r, "startExecution", 14) ? "states"
+                                                           : "lambda";
     json_object *d = json_object_new_object();
-    json_object_object_add(
-        d, "resourceType",
-        json_object_new_string(strncmp(r, "startExecution", 14) ? "lambda"
-                                                                : "states"));
+    json_object_object_add(d, "resourceType", json_object_new_string(type));
     json_object_object_add(d, "resource", json_object_new_string(r));
     return d;
 }
@@ -381,6 +386,18 @@ static char *payload_bytes(eng_frame *f, json_object *payload)
     return bt_xstrdup(bt_json_compact(payload));
 }
 
+void eng__task_failed(eng_frame *f, const sl_error *err)
+{
+    record_failure(f, err);
+    eng__callback_cancel(f);
+    eng__work_failed(f, err);
+}
+
+void eng__task_schedule(eng_frame *f, int64_t timeout_s, int64_t heartbeat_s)
+{
+    schedule(f, f->effective, NULL, timeout_s, heartbeat_s);
+}
+
 /* Fails the call before it runs (unknown function, bad parameters). */
 static void fail_now(eng_frame *f, const char *name, const char *cause)
 {
@@ -392,9 +409,7 @@ void eng__task_fail(eng_frame *f, const char *name, const char *cause)
     sl_error err;
     sl_error_init(&err);
     sl_error_set(&err, name, cause);
-    record_failure(f, &err);
-    eng__callback_cancel(f);
-    eng__work_failed(f, &err);
+    eng__task_failed(f, &err);
     sl_error_fini(&err);
 }
 
@@ -423,6 +438,7 @@ static void task_begin(eng_frame *f, bool resume)
     bool is_activity =
         !strncmp(res, "arn:aws:states:", 15) && strstr(res, ":activity:");
     bool is_lambda = kind && !strcmp(kind, "lambda");
+    bool is_http_invoke = kind && !strcmp(kind, "http");
     if (is_callback) {
         /* The token is part of the context object ($$.Task.Token). */
         f->cb_kind = CB_CALLBACK;
@@ -458,6 +474,11 @@ static void task_begin(eng_frame *f, bool resume)
     if (nested) {
         f->task_kind = bt_xstrdup(kind);
         nested_begin(f, eff, timeout_s, heartbeat_s);
+        return;
+    }
+    if (is_http_invoke) {
+        f->task_kind = bt_xstrdup("http");
+        eng__http_start(f, timeout_s, heartbeat_s, resume);
         return;
     }
     if (!is_invoke && !is_callback && !is_lambda) {
@@ -543,6 +564,7 @@ void eng__task_resume(eng_frame *f)
 void eng__task_cancel(eng_frame *f)
 {
     eng__callback_cancel(f);
+    eng__http_cancel(f);
     if (f->call) {
         eng__call_cancel(f->call);
         f->call = NULL;
@@ -555,4 +577,6 @@ void eng__task_advance(eng_frame *f)
 {
     if (f->task_res_ready)
         task_finished(f);
+    else if (f->http)
+        eng__http_advance(f);
 }

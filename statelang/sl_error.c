@@ -54,14 +54,16 @@ json_object *sl_error_output(const sl_error *e)
 
 /* States.TaskFailed matches errors a task raises: every name outside the
  * States. namespace, and of the predefined ones TaskFailed, Permissions,
- * HeartbeatTimeout and DataLimitExceeded (reference §6.2 [IMPL]); never
- * Timeout, Runtime or QueryEvaluationError. */
+ * HeartbeatTimeout and DataLimitExceeded (reference §6.2 [IMPL]), and the
+ * HTTP task's States.Http.Socket and States.Http.StatusCode.<code> (§6.2
+ * lists them as task-originated); never Timeout, Runtime or
+ * QueryEvaluationError. */
 static bool task_failed_matches(const char *name)
 {
     static const char *const task_errors[] = {
         "States.TaskFailed", "States.Permissions", "States.HeartbeatTimeout",
         "States.DataLimitExceeded"};
-    if (strncmp(name, "States.", 7))
+    if (strncmp(name, "States.", 7) || !strncmp(name, "States.Http.", 12))
         return true;
     for (size_t i = 0; i < sizeof task_errors / sizeof *task_errors; i++)
         if (!strcmp(name, task_errors[i]))

@@ -107,6 +107,10 @@ static void test_matches_task_failed_other_states_errors(void **state)
     expect_match(tf, "States.QueryEvaluationError", false);
     expect_match(tf, "States.ExceedToleratedFailureThreshold", false);
     expect_match(tf, "States.BranchFailed", false);
+    /* The HTTP task's errors are task errors (§6.2 task-originated). */
+    expect_match(tf, "States.Http.Socket", true);
+    expect_match(tf, "States.Http.StatusCode.404", true);
+    expect_match(tf, "States.HttpX", false);
 }
 
 static void test_matches_timeout(void **state)
