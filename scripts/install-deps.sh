@@ -7,6 +7,8 @@
 # Recommended packages are not installed, so anything needed is listed:
 # libclang-rt-14-dev holds clang's sanitizer and libFuzzer runtimes (only a
 # Recommends of clang on Debian 12), which the fuzz preset links against.
+# autoconf, automake and libtool build the native part of the npm package
+# aws-lambda-ric (the warm Node.js function test).
 #
 # Node.js and npm run the AWS SDK for JavaScript test. A Node.js package
 # from outside Debian (NodeSource) already bundles npm and conflicts with
@@ -34,6 +36,9 @@ libcmocka-dev
 libpcre2-dev
 python3
 awscli
+autoconf
+automake
+libtool
 "
 # command:package pairs, installed when the command is not on PATH
 COMMANDS="
