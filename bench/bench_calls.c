@@ -10,6 +10,10 @@
  *                             (MaxConcurrency 1), each a Task calling the
  *                             function "cat" (/bin/cat, process per call);
  *                             the whole execution durable in DB
+ *   bench_calls warm N DB BOOTSTRAP
+ *                             the same Map calling a warm function whose
+ *                             code directory holds BOOTSTRAP (an echo
+ *                             runtime, bench/warm/bootstrap.c)
  *
  * Each prints the microseconds per call; bench/calls.sh runs them side by
  * side and prints the ratios.
@@ -24,6 +28,7 @@
 #include <unistd.h>
 
 #include "engine/engine.h"
+#include "server/server.h"
 
 extern char **environ;
 
@@ -124,7 +129,29 @@ static const char task_definition[] =
     "\"arn:aws:lambda:us-east-1:123456789012:function:cat\",\"End\":true}}},"
     "\"ResultSelector\":{\"n.$\":\"States.ArrayLength($)\"},\"End\":true}}}";
 
-static void task(long n, const char *db)
+/* Registers "cat": /bin/cat per call, or a warm function whose code
+ * directory holds bootstrap (when bootstrap is not NULL). */
+static int register_cat(eng *e, const char *bootstrap, char **err)
+{
+    if (!bootstrap)
+        return eng_function_set(e, "cat", "/bin/cat", err);
+    static char dir[] = "/tmp/baton-bench-warm-XXXXXX";
+    if (!mkdtemp(dir))
+        die("mkdtemp");
+    char link[64];
+    snprintf(link, sizeof link, "%s/bootstrap", dir);
+    if (symlink(bootstrap, link) != 0)
+        die("symlink");
+    eng_function_config cfg = {0};
+    cfg.command = "";
+    cfg.runtime = "lambda";
+    cfg.code_dir = dir;
+    cfg.handler = "echo";
+    cfg.timeout_s = 30;
+    return eng_function_create(e, "cat", &cfg, err);
+}
+
+static void task(long n, const char *db, const char *bootstrap)
 {
     if (strcmp(db, ":memory:"))
         unlink(db);
@@ -133,12 +160,19 @@ static void task(long n, const char *db)
     char *err = NULL, *machine = NULL, *exec = NULL;
     sl_diags d;
     sl_diags_init(&d);
-    if (eng_open(&o, &e, &err) ||
-        eng_function_set(e, "cat", "/bin/cat", &err) ||
+    srv_runtime *rt = NULL;
+    if (eng_open(&o, &e, &err) || register_cat(e, bootstrap, &err) ||
         eng_machine_put(e, "calls", task_definition, SL_MACHINE_STANDARD,
                         &machine, &d, &err)) {
         fprintf(stderr, "bench_calls: %s\n", err ? err : "setup failed");
         exit(2);
+    }
+    if (bootstrap) {
+        eng_async_open(e);
+        if (srv_runtime_start(e, &rt, &err) != 0) {
+            fprintf(stderr, "bench_calls: %s\n", err);
+            exit(2);
+        }
     }
     bt_buf in;
     bt_buf_init(&in);
@@ -155,20 +189,28 @@ static void task(long n, const char *db)
     double dt = now_s() - t0;
     json_object *desc = eng_execution_describe(e, exec), *st;
     json_object_object_get_ex(desc, "status", &st);
-    printf("task: %ld calls in %.3f s: %.1f us per call (%s)\n", n, dt,
-           dt / (double)n * 1e6, json_object_get_string(st));
+    printf("%s: %ld calls in %.3f s: %.1f us per call (%s)\n",
+           bootstrap ? "warm" : "task", n, dt, dt / (double)n * 1e6,
+           json_object_get_string(st));
     json_object_put(desc);
     bt_buf_fini(&in);
     free(machine);
     free(exec);
     sl_diags_fini(&d);
+    if (rt) {
+        srv_runtime_close_door(rt);
+        eng_async_close(e);
+        srv_runtime_stop(rt);
+    }
     eng_close(e);
 }
 
 int main(int argc, char **argv)
 {
     if (argc < 3) {
-        fputs("usage: bench_calls raw-spawn|raw-pipe N | task N DB\n", stderr);
+        fputs("usage: bench_calls raw-spawn|raw-pipe N | task N DB | warm N DB "
+              "BOOTSTRAP\n",
+              stderr);
         return 2;
     }
     long n = strtol(argv[2], NULL, 10);
@@ -177,7 +219,9 @@ int main(int argc, char **argv)
     else if (!strcmp(argv[1], "raw-pipe"))
         raw_pipe(n);
     else if (!strcmp(argv[1], "task") && argc > 3)
-        task(n, argv[3]);
+        task(n, argv[3], NULL);
+    else if (!strcmp(argv[1], "warm") && argc > 4)
+        task(n, argv[3], argv[4]);
     else
         return 2;
     return 0;

@@ -1,16 +1,19 @@
 #!/bin/sh
 # Function calls against the machine's raw limits, in one run (see
 # docs/performance.md): a raw posix_spawn + pipe round trip of /bin/cat, a
-# raw pipe round trip to a running /bin/cat, and Baton's process-per-call
-# Task (a Map calling /bin/cat one item at a time, durable on disk), each
-# ROUNDS times alternating; prints the medians and the ratio.
+# raw pipe round trip to a running /bin/cat, Baton's process-per-call Task
+# (a Map calling /bin/cat one item at a time, durable on disk) and the same
+# Map calling a warm function (bench/warm/bootstrap.c, a C custom runtime
+# on one keep-alive connection), each ROUNDS times alternating; prints the
+# medians and the ratios.
 #   bench/calls.sh            # N=2000 calls, ROUNDS=3
 set -eu
 cd "$(dirname "$0")/.."
 N=${N:-2000}
 ROUNDS=${ROUNDS:-3}
 cmake --preset release >/dev/null
-cmake --build --preset release -j2 --target bench_calls >/dev/null
+cmake --build --preset release -j2 --target bench_calls bench_warm_bootstrap \
+    >/dev/null
 b=build-release/bench/bench_calls
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
@@ -19,6 +22,7 @@ for r in $(seq 1 "$ROUNDS"); do
     "$b" raw-spawn "$N"
     "$b" task "$N" "$T/calls.db"
     "$b" raw-pipe $((N * 10))
+    "$b" warm "$N" "$T/warm.db" "$PWD/build-release/bench/bench_warm_bootstrap"
 done | tee "$T/out"
 python3 - "$T/out" <<'PY'
 import re, statistics, sys
@@ -28,8 +32,10 @@ for line in open(sys.argv[1]):
     if m:
         runs.setdefault(m.group(1), []).append(float(m.group(2)))
 med = {k: statistics.median(v) for k, v in runs.items()}
-for k in ("raw-pipe", "raw-spawn", "task"):
+for k in ("raw-pipe", "raw-spawn", "task", "warm"):
     print("median %-9s %8.1f us per call" % (k, med[k]))
 print("process per call / raw posix_spawn: %.2fx (target 1.2x)"
       % (med["task"] / med["raw-spawn"]))
+print("warm call / raw pipe round trip: %.1fx (target 2x)"
+      % (med["warm"] / med["raw-pipe"]))
 PY
