@@ -189,6 +189,11 @@ void eng__call_cancel(eng_call *c)
     call_free(c);
 }
 
+eng_call *eng__call_next(const eng_call *c)
+{
+    return c->next;
+}
+
 void eng__calls_free(eng *e)
 {
     for (eng_call *c = e->call_head, *n; c; c = n) {

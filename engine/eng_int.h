@@ -494,6 +494,8 @@ eng_call *eng__call(eng *e, const char *fn, char *payload,
 /* Forgets a call: done is never called; a running process is killed. */
 void eng__call_cancel(eng_call *c);
 void eng__calls_free(eng *e);
+/* The next call in the queue (e->call_head ...). */
+eng_call *eng__call_next(const eng_call *c);
 /* Lambda's error documents for a process that exited badly / timed out
  * (new). */
 char *eng__call_exit_error(const char *request_id, const run_proc_result *r);

@@ -329,4 +329,9 @@ void eng_runtime_init_error(eng *e, int port, const char *error_type,
                             const char *body, size_t len,
                             eng_runtime_reply_fn reply, void *arg);
 
+/* The engine's counters in Prometheus' text format (new): executions and
+ * function calls running, calls queued, per-function calls and warm
+ * functions' cold/warm starts (engine/eng_metrics.c). Loop thread. */
+char *eng_metrics(eng *e);
+
 #endif

@@ -436,6 +436,14 @@ void srv__handle(void *arg)
     case ROUTE_LAMBDA:
         srv__lambda(r);
         break;
+    case ROUTE_METRICS: {
+        char *text = eng_metrics(r->s->e);
+        r->action = "Metrics";
+        srv__reply_as(r, 200, "text/plain; version=0.0.4; charset=utf-8", text,
+                      strlen(text));
+        free(text);
+        break;
+    }
     case ROUTE_CONSOLE:
         srv__console(r);
         break;

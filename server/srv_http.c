@@ -208,6 +208,10 @@ static bool choose_route(srv_req *r)
         r->route = ROUTE_REST;
         return true;
     }
+    if (!strcmp(r->path, "/metrics") && is_get(r)) {
+        r->route = ROUTE_METRICS;
+        return true;
+    }
     static const char fns[] = "/2015-03-31/functions/";
     if (!strncmp(r->path, fns, sizeof fns - 1) && !strcmp(r->method, "POST")) {
         r->route = ROUTE_LAMBDA;

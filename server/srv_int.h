@@ -79,6 +79,7 @@ typedef enum srv_route {
     ROUTE_REST,    /* /v1 and /v1/...: the plain REST front (srv_rest.c) */
     ROUTE_CONSOLE, /* /console/..., and GET / from a browser (Accept:
                       text/html): the web console (srv_console.c) */
+    ROUTE_METRICS, /* GET /metrics: the engine's counters */
     ROUTE_LAMBDA,  /* POST /2015-03-31/functions/{name}/invocations: the
                       Lambda Invoke API (srv_lambda.c) */
 } srv_route;

@@ -202,6 +202,11 @@ stop()
 start("--quiet", "--max-concurrency", "3")
 burst("open", 9)  # the global limit
 assert max_overlap() == (3, 9)
+with urllib.request.urlopen("http://127.0.0.1:%d/metrics" % port) as r:
+    metrics = r.read().decode()
+assert "baton_calls_limit 3\n" in metrics and "baton_calls_running 0\n" in \
+    metrics and 'baton_function_calls_running{function="open"} 0\n' in \
+    metrics, metrics
 
 # ---- the AWS CLI (aws lambda invoke) ---------------------------------------------
 AWS = "/usr/bin/aws"

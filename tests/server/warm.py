@@ -213,6 +213,17 @@ def invoke_api(seen):
     cold, warm = starts(log, "multi")
     check(len(cold) == 2 and len(warm) == 4, "serve: cold %s warm %s" %
           (cold, warm))
+    # The same counts in the server's metrics (Prometheus text format).
+    with urllib.request.urlopen("http://127.0.0.1:%d/metrics" % port,
+                                timeout=10) as r:
+        check(r.headers.get("Content-Type", "").startswith("text/plain"),
+              "metrics content type")
+        text = r.read().decode()
+    check('baton_function_cold_starts_total{function="multi"} 2\n' in text and
+          'baton_function_warm_starts_total{function="multi"} 4\n' in text,
+          "metrics: %s" % text)
+    check('baton_function_calls_running{function="multi"} 0\n' in text and
+          "baton_calls_queued 0\n" in text, "metrics idle: %s" % text)
 
 
 def concurrency():
