@@ -232,6 +232,8 @@ int eng_open(const eng_opts *opts, eng **out, char **err)
     uv_loop_init(&e->loop);
     e->loop.data = e;
     uv_idle_init(&e->loop, &e->pump);
+    uv_timer_init(&e->loop, &e->calls_failed_timer);
+    e->calls_failed_timer.data = e;
     e->pump.data = e;
     int rc =
         store_open(opts->db_path ? opts->db_path : "baton.db", &e->st, err);

@@ -232,6 +232,8 @@ struct eng {
     size_t procs_active, procs_max;
     bool closing;
     eng_call *call_head, *call_tail; /* calls waiting for room */
+    eng_call *calls_failed;          /* failed to start, reported next turn */
+    uv_timer_t calls_failed_timer;   /* reports calls_failed */
     struct eng_async *async;         /* eng_async.c: work from other threads */
     struct eng_callbacks *callbacks; /* eng_callback.c: tokens, activities */
     struct eng_nested *nested;       /* eng_nested.c: who waits for whom */

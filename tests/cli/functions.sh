@@ -87,6 +87,22 @@ run hog.json
 [ "$(field "$tmp/out" status)" = SUCCEEDED ]
 check "update lifts the memory limit" $?
 
+# A program that cannot start fails the Task with Lambda.ServiceException
+# (and takes nothing down): missing, then not executable.
+task missing.json missing
+"$baton" function create missing --command "$tmp/does-not-exist" --db "$db"
+run missing.json
+[ "$(field "$tmp/out" error)" = Lambda.ServiceException ] &&
+    grep -q "cannot start $tmp/does-not-exist: no such file" "$tmp/out"
+check "missing program" $?
+printf 'echo 1\n' >"$tmp/noexec"
+task noexec.json noexec
+"$baton" function create noexec --command "$tmp/noexec" --db "$db"
+run noexec.json
+[ "$(field "$tmp/out" error)" = Lambda.ServiceException ] &&
+    grep -q "cannot start $tmp/noexec: permission denied" "$tmp/out"
+check "program not executable" $?
+
 # Concurrency 1: four items of 0.3 s each cannot overlap.
 fn nap 'cat >/dev/null; sleep 0.3; echo 1'
 "$baton" function create nap --command "$tmp/nap" --concurrency 1 --db "$db"
