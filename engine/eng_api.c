@@ -297,6 +297,8 @@ void eng_close(eng *e)
     eng__calls_free(e);
     eng__warm_free(e);
     eng__http_close(e);
+    run_reaper_free(e->reaper);
+    e->reaper = NULL;
     uv_walk(&e->loop, close_walk, NULL);
     uv_run(&e->loop, UV_RUN_DEFAULT);
     uv_loop_close(&e->loop);

@@ -121,10 +121,12 @@ static void start(eng *e, eng_call *c, eng_function *fn)
     int64_t timeout = c->timeout_ms > 0 ? c->timeout_ms : fn->timeout_s * 1000;
     e->procs_active++;
     fn->active++;
+    if (!fn->warm && !e->reaper)
+        e->reaper = run_reaper_new(&e->loop);
     int rc = fn->warm ? eng__warm_call(e, fn, c->payload, c->request_id,
                                        timeout, on_done, c, &c->worker, &err)
-                      : run_proc_start(&e->loop, argv, env, fn->cwd, c->payload,
-                                       strlen(c->payload), timeout,
+                      : run_proc_start(e->reaper, argv, env, fn->cwd,
+                                       c->payload, strlen(c->payload), timeout,
                                        ENG_CALL_MAX_OUTPUT, on_done, on_log, c,
                                        &c->proc, &err);
     if (rc != 0) {
