@@ -232,6 +232,8 @@ int eng_open(const eng_opts *opts, eng **out, char **err)
     uv_loop_init(&e->loop);
     e->loop.data = e;
     uv_idle_init(&e->loop, &e->pump);
+    uv_timer_init(&e->loop, &e->calls_failed_timer);
+    e->calls_failed_timer.data = e;
     e->pump.data = e;
     int rc =
         store_open(opts->db_path ? opts->db_path : "baton.db", &e->st, err);
@@ -295,6 +297,8 @@ void eng_close(eng *e)
     eng__calls_free(e);
     eng__warm_free(e);
     eng__http_close(e);
+    run_reaper_free(e->reaper);
+    e->reaper = NULL;
     uv_walk(&e->loop, close_walk, NULL);
     uv_run(&e->loop, UV_RUN_DEFAULT);
     uv_loop_close(&e->loop);

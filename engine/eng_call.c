@@ -12,6 +12,10 @@
  * call's timeout starts when its process starts (or a worker takes it). A
  * warm call counts against both limits while a worker holds it; idle
  * workers count against neither.
+ *
+ * A call that cannot start (its process fails to spawn, its function was
+ * deleted) is reported on the next loop turn, never from inside eng__call:
+ * its caller has not even stored the handle eng__call returns yet.
  */
 #include "engine/eng_int.h"
 
@@ -30,11 +34,14 @@ struct eng_call {
     void *ud;
     run_proc *proc;     /* while running a process */
     eng_worker *worker; /* while a warm worker holds it */
-    eng_call *next;     /* while queued */
+    eng_call *next;     /* while queued, or in e->calls_failed */
+    bool failed;        /* in e->calls_failed, with failure */
+    run_proc_result failure;
 };
 
 static void call_free(eng_call *c)
 {
+    run_proc_result_fini(&c->failure);
     free(c->fn);
     free(c->payload);
     free(c->request_id);
@@ -75,8 +82,37 @@ static void on_log(void *ud, const char *line)
         c->log(c->ud, line);
 }
 
+static void on_failed_timer(uv_timer_t *t)
+{
+    eng *e = t->data;
+    eng_call *c = e->calls_failed;
+    e->calls_failed = NULL;
+    while (c) {
+        eng_call *next = c->next;
+        eng_call_done_fn done = c->done;
+        void *arg = c->ud;
+        run_proc_result r = c->failure;
+        memset(&c->failure, 0, sizeof c->failure);
+        call_free(c);
+        done(arg, &r);
+        run_proc_result_fini(&r);
+        c = next;
+    }
+}
+
+/* Reports c as a call that could not start (err_text taken) next turn. */
+static void fail_later(eng *e, eng_call *c, char *err_text)
+{
+    c->failed = true;
+    c->failure.spawn_failed = true;
+    c->failure.err_text = err_text;
+    c->next = e->calls_failed;
+    e->calls_failed = c;
+    uv_timer_start(&e->calls_failed_timer, on_failed_timer, 0, 0);
+}
+
 /* Starts c's process; a failure to start is reported like a finished call
- * (spawn_failed) from here. */
+ * (spawn_failed), on the next turn. */
 static void start(eng *e, eng_call *c, eng_function *fn)
 {
     char **argv = eng__function_argv(fn);
@@ -85,19 +121,18 @@ static void start(eng *e, eng_call *c, eng_function *fn)
     int64_t timeout = c->timeout_ms > 0 ? c->timeout_ms : fn->timeout_s * 1000;
     e->procs_active++;
     fn->active++;
+    if (!fn->warm && !e->reaper)
+        e->reaper = run_reaper_new(&e->loop);
     int rc = fn->warm ? eng__warm_call(e, fn, c->payload, c->request_id,
                                        timeout, on_done, c, &c->worker, &err)
-                      : run_proc_start(&e->loop, argv, env, fn->cwd, c->payload,
-                                       strlen(c->payload), timeout,
+                      : run_proc_start(e->reaper, argv, env, fn->cwd,
+                                       c->payload, strlen(c->payload), timeout,
                                        ENG_CALL_MAX_OUTPUT, on_done, on_log, c,
                                        &c->proc, &err);
     if (rc != 0) {
-        run_proc_result r;
-        memset(&r, 0, sizeof r);
-        r.spawn_failed = true;
-        r.err_text = err;
-        on_done(&r, c);
-        run_proc_result_fini(&r);
+        e->procs_active--;
+        fn->active--;
+        fail_later(e, c, err);
     }
     eng__strv_free(argv);
     eng__strv_free(env);
@@ -123,15 +158,7 @@ static void drain(eng *e)
             start(e, c, fn);
         } else {
             /* Deleted while queued. */
-            run_proc_result r;
-            memset(&r, 0, sizeof r);
-            r.spawn_failed = true;
-            r.err_text = bt_xasprintf("function %s was deleted", c->fn);
-            eng_call_done_fn done = c->done;
-            void *arg = c->ud;
-            call_free(c);
-            done(arg, &r);
-            run_proc_result_fini(&r);
+            fail_later(e, c, bt_xasprintf("function %s was deleted", c->fn));
         }
         /* start/done may have changed the queue: begin again. */
         link = &e->call_head;
@@ -164,6 +191,14 @@ eng_call *eng__call(eng *e, const char *fn, char *payload,
 void eng__call_cancel(eng_call *c)
 {
     eng *e = c->e;
+    if (c->failed) {
+        eng_call **link = &e->calls_failed;
+        while (*link != c)
+            link = &(*link)->next;
+        *link = c->next;
+        call_free(c);
+        return;
+    }
     if (c->proc || c->worker) {
         if (c->proc)
             run_proc_abandon(c->proc);
@@ -201,6 +236,11 @@ void eng__calls_free(eng *e)
         call_free(c);
     }
     e->call_head = e->call_tail = NULL;
+    for (eng_call *c = e->calls_failed, *n; c; c = n) {
+        n = c->next;
+        call_free(c);
+    }
+    e->calls_failed = NULL;
 }
 
 /* ---- Lambda's texts for failed calls ---------------------------------- */

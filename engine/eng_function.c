@@ -388,7 +388,9 @@ char **eng__function_argv(const eng_function *fn)
     size_t k = 0;
     if (extra) {
         /* baton re-executes itself to set the limit, then execs the
-         * command: uv_spawn has no hook between fork and exec. */
+         * command: posix_spawn (like uv_spawn for warm workers) has no
+         * hook between fork and exec, and setting the limit from here
+         * after the start would race the program's first allocations. */
         argv[k++] = bt_xstrdup("/proc/self/exe");
         argv[k++] = bt_xstrdup("__exec-limited");
         argv[k++] = bt_xasprintf("%lld", (long long)fn->memory_mb);

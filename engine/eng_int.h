@@ -29,6 +29,7 @@ typedef struct eng_exec eng_exec;
 typedef struct eng_child eng_child;
 typedef struct eng_frame eng_frame;
 typedef struct run_proc run_proc;
+typedef struct run_reaper run_reaper;
 typedef struct eng_call eng_call;
 typedef struct eng_invoke eng_invoke;
 typedef struct eng_http_call eng_http_call;
@@ -232,6 +233,8 @@ struct eng {
     size_t procs_active, procs_max;
     bool closing;
     eng_call *call_head, *call_tail; /* calls waiting for room */
+    eng_call *calls_failed;          /* failed to start, reported next turn */
+    uv_timer_t calls_failed_timer;   /* reports calls_failed */
     struct eng_async *async;         /* eng_async.c: work from other threads */
     struct eng_callbacks *callbacks; /* eng_callback.c: tokens, activities */
     struct eng_nested *nested;       /* eng_nested.c: who waits for whom */
@@ -239,6 +242,8 @@ struct eng {
     size_t finished;                 /* executions ended since the last reap */
     eng_invoke *invokes;             /* Lambda Invoke API calls in flight */
     struct eng_warm *warm;           /* eng_warm.c: workers, the HTTP hook */
+    run_reaper *reaper; /* run_proc.c: process-per-call children, made on
+                           first use */
 };
 
 /* ---- eng_api.c
@@ -466,11 +471,25 @@ typedef void (*run_proc_done_fn)(run_proc_result *res, void *ud);
 /* One line the process wrote on its stderr (until it is reported). */
 typedef void (*run_proc_log_fn)(void *ud, const char *line);
 
-/* Starts argv with env (NULL: inherit) in cwd (NULL: ours), writes input
- * to its stdin, and
- * collects stdout up to max_out bytes. timeout_ms > 0 kills the whole
- * process group when it passes. done is called once, on the loop. */
-int run_proc_start(uv_loop_t *loop, char **argv, char **env, const char *cwd,
+/* The processes run_proc_start started on one loop, and the SIGCHLD
+ * watcher that reaps them. Its watcher keeps the loop alive only while
+ * one of them runs. Coexists with libuv's own uv_spawn children. */
+run_reaper *run_reaper_new(uv_loop_t *loop);
+/* Closes the watcher (before the loop's last run: the memory goes in its
+ * close callback) and forgets processes not yet reaped. NULL is a no-op. */
+void run_reaper_free(run_reaper *r);
+
+/* Starts argv (argv[0] searched in PATH) with env (NULL: inherit) in cwd
+ * (NULL: ours) on r's loop, in its own session and process group, with
+ * default signal dispositions, writes input to its stdin and closes it,
+ * collects stdout up to max_out bytes (too_large beyond: the group is
+ * killed) and passes stderr lines to log. timeout_ms > 0 kills the whole
+ * process group when it passes. done is called once, on the loop, after
+ * the process has exited and stdout and stderr reached EOF. Returns 0 with
+ * *out, or BT_EIO with *err (new) when the program cannot be started
+ * (missing, not executable, bad cwd, out of descriptors); done is then
+ * never called. */
+int run_proc_start(run_reaper *r, char **argv, char **env, const char *cwd,
                    const char *input, size_t input_len, int64_t timeout_ms,
                    size_t max_out, run_proc_done_fn done, run_proc_log_fn log,
                    void *ud, run_proc **out, char **err);

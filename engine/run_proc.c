@@ -2,20 +2,46 @@
  * Function processes: spawn, feed stdin, collect stdout, enforce a timeout
  * by killing the whole process group. Runs on the engine's loop.
  *
- * Lifecycle of a run_proc: RUNNING (process, pipes and timer open) -> the
- * process exits or is killed -> once the exit status and EOF on stdout and
+ * Processes start with posix_spawn, which glibc implements with
+ * clone(CLONE_VM | CLONE_VFORK): unlike libuv's fork-based uv_spawn, the
+ * engine's address space is not copied for every call. The parent's pipe
+ * ends go to libuv with uv_pipe_open; a run_reaper (one per loop) reaps
+ * the processes on SIGCHLD with waitpid on each of its own pids, never -1:
+ * libuv reaps its uv_spawn children (the warm workers) the same way, each
+ * side leaving the other's alone.
+ *
+ * Lifecycle of a run_proc: RUNNING (process in the reaper's list, pipes
+ * and timer open) -> the process exits or is killed -> the reaper kills
+ * the group while the exited leader still holds its pid, reaps it and
+ * takes it off its list -> once the exit status and EOF on stdout and
  * stderr are all in (the group is killed at exit, so no grandchild holds
- * them open), done() is called once -> every handle is closed -> freed when
- * the last close callback runs. Abandoning clears done() and kills.
+ * them open), done() is called once -> every handle is closed -> freed
+ * when the last close callback runs. Abandoning clears done() and kills.
  */
+#define _GNU_SOURCE /* pipe2, posix_spawn_file_actions_addchdir_np */
 #include "engine/eng_int.h"
 
+#include <assert.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
+#include <spawn.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+extern char **environ;
+
+struct run_reaper {
+    uv_signal_t sigchld;
+    posix_spawnattr_t attr; /* the same for every process */
+    run_proc *procs;        /* started, not yet reaped */
+};
 
 struct run_proc {
-    uv_process_t process;
+    run_proc *prev, *next; /* in the reaper's list while not reaped */
+    pid_t pid;
     uv_pipe_t in;
     uv_pipe_t out;
     uv_pipe_t err; /* stderr, forwarded line by line to log() */
@@ -51,10 +77,9 @@ static void on_close(uv_handle_t *h)
 
 static void close_all(run_proc *p)
 {
-    uv_handle_t *hs[] = {(uv_handle_t *)&p->process, (uv_handle_t *)&p->in,
-                         (uv_handle_t *)&p->out, (uv_handle_t *)&p->timer,
-                         (uv_handle_t *)&p->err};
-    for (size_t i = 0; i < 5; i++)
+    uv_handle_t *hs[] = {(uv_handle_t *)&p->in, (uv_handle_t *)&p->out,
+                         (uv_handle_t *)&p->timer, (uv_handle_t *)&p->err};
+    for (size_t i = 0; i < 4; i++)
         if (!uv_is_closing(hs[i]))
             uv_close(hs[i], on_close);
 }
@@ -75,24 +100,134 @@ static void maybe_report(run_proc *p)
 
 static void kill_group(run_proc *p)
 {
-    if (p->exited || p->process.pid <= 0)
+    /* Once reaped, the pid may belong to someone else. */
+    if (p->exited || p->pid <= 0)
         return;
-    /* The child leads its own process group (UV_PROCESS_DETACHED). */
-    kill(-p->process.pid, SIGKILL);
-    kill(p->process.pid, SIGKILL);
+    /* The child leads its own session and process group (setsid). */
+    kill(-p->pid, SIGKILL);
+    kill(p->pid, SIGKILL);
 }
 
-static void on_exit_cb(uv_process_t *proc, int64_t status, int signal)
+/* ---- reaping ---------------------------------------------------------- */
+
+static void reaper_unlink(run_reaper *r, run_proc *p)
 {
-    run_proc *p = proc->data;
-    p->res.exit_status = status;
-    p->res.term_signal = signal;
-    p->exited = true;
-    /* Grandchildren may hold stdout open; they die with the group. */
-    if (p->process.pid > 0)
-        kill(-p->process.pid, SIGKILL);
-    maybe_report(p);
+    if (p->prev)
+        p->prev->next = p->next;
+    else
+        r->procs = p->next;
+    if (p->next)
+        p->next->prev = p->prev;
+    p->prev = p->next = NULL;
+    /* Like a uv_process_t, a running process keeps the loop alive. */
+    if (!r->procs)
+        uv_unref((uv_handle_t *)&r->sigchld);
 }
+
+/* Whether p has exited; if so, kills what is left of its group and reaps
+ * it into p->res. */
+static bool reap(run_proc *p)
+{
+    siginfo_t si;
+    memset(&si, 0, sizeof si);
+    /* WNOWAIT: the exited leader keeps its pid, and with it the group id,
+     * from being reused until the group has been killed. */
+    int rc;
+    do
+        rc = waitid(P_PID, (id_t)p->pid, &si, WEXITED | WNOHANG | WNOWAIT);
+    while (rc == -1 && errno == EINTR);
+    if (rc == 0 && si.si_pid == 0)
+        return false; /* still running */
+    if (rc == 0) {
+        /* Grandchildren may hold stdout open; they die with the group. */
+        kill(-p->pid, SIGKILL);
+    }
+    int status = 0;
+    pid_t w;
+    do
+        w = waitpid(p->pid, &status, 0);
+    while (w == -1 && errno == EINTR);
+    if (w == p->pid && WIFSIGNALED(status)) {
+        p->res.term_signal = WTERMSIG(status);
+    } else if (w == p->pid) {
+        p->res.exit_status = WEXITSTATUS(status);
+    } else {
+        /* Someone else reaped our child: the status is lost. */
+        p->res.exit_status = -1;
+    }
+    return true;
+}
+
+static void on_sigchld(uv_signal_t *h, int signum)
+{
+    (void)signum;
+    run_reaper *r = h->data;
+    /* Reap first, report after: a report may start or abandon processes,
+     * which changes the list. */
+    run_proc *exited = NULL;
+    for (run_proc *p = r->procs, *next; p; p = next) {
+        next = p->next;
+        if (!reap(p))
+            continue;
+        reaper_unlink(r, p);
+        p->exited = true; /* from now on the pid is not ours to kill */
+        p->next = exited;
+        exited = p;
+    }
+    while (exited) {
+        run_proc *p = exited;
+        exited = p->next;
+        p->next = NULL;
+        maybe_report(p);
+    }
+}
+
+run_reaper *run_reaper_new(uv_loop_t *loop)
+{
+    run_reaper *r = bt_xcalloc(1, sizeof *r);
+    uv_signal_init(loop, &r->sigchld);
+    r->sigchld.data = r;
+    /* Started before any process, so no exit goes unnoticed. */
+    uv_signal_start(&r->sigchld, on_sigchld, SIGCHLD);
+    uv_unref((uv_handle_t *)&r->sigchld);
+    /* Children start as after fork + exec from a clean process: their own
+     * session and group (killed as one; no controlling terminal, as with
+     * libuv's UV_PROCESS_DETACHED), no blocked signals and every signal at
+     * its default, SIGPIPE above all, which baton ignores. */
+    sigset_t none, all;
+    sigemptyset(&none);
+    /* Every bit, not sigfillset: glibc leaves out its internal signals
+     * (32 and 33), and its posix_spawn sets those to SIG_IGN in the child
+     * unless they are in this set, an ignore that survives exec. */
+    memset(&all, 0xff, sizeof all);
+    sigdelset(&all, SIGKILL);
+    sigdelset(&all, SIGSTOP);
+    posix_spawnattr_init(&r->attr);
+    posix_spawnattr_setflags(&r->attr, POSIX_SPAWN_SETSID |
+                                           POSIX_SPAWN_SETSIGMASK |
+                                           POSIX_SPAWN_SETSIGDEF);
+    posix_spawnattr_setsigmask(&r->attr, &none);
+    posix_spawnattr_setsigdefault(&r->attr, &all);
+    return r;
+}
+
+static void on_reaper_close(uv_handle_t *h)
+{
+    run_reaper *r = h->data;
+    posix_spawnattr_destroy(&r->attr);
+    free(r);
+}
+
+void run_reaper_free(run_reaper *r)
+{
+    if (!r)
+        return;
+    while (r->procs)
+        reaper_unlink(r, r->procs);
+    uv_close((uv_handle_t *)&r->sigchld, on_reaper_close);
+}
+
+/* ---- the pipes ---------------------------------------------------------- */
 
 static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
 {
@@ -177,23 +312,94 @@ static void on_written(uv_write_t *req, int status)
         uv_close((uv_handle_t *)&p->in, on_close);
 }
 
-static void init_handles(uv_loop_t *loop, run_proc *p)
+/* ---- starting ----------------------------------------------------------- */
+
+static void close_fds(int *fds, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (fds[i] >= 0)
+            close(fds[i]);
+}
+
+/* Three pipes, [0] the child's end and [1] ours (stdin reversed), the
+ * child's ends above 2 so that no dup2 onto 0-2 overwrites another. All
+ * close-on-exec: the child keeps only its dup2'ed copies. */
+static int open_pipes(int child[3], int ours[3])
+{
+    int fds[6] = {-1, -1, -1, -1, -1, -1};
+    for (int i = 0; i < 3; i++)
+        if (pipe2(fds + 2 * i, O_CLOEXEC) != 0) {
+            int e = errno;
+            close_fds(fds, 6);
+            return -e;
+        }
+    child[0] = fds[0], ours[0] = fds[1];
+    child[1] = fds[3], ours[1] = fds[2];
+    child[2] = fds[5], ours[2] = fds[4];
+    for (int i = 0; i < 3; i++) {
+        if (child[i] > 2)
+            continue;
+        int fd = fcntl(child[i], F_DUPFD_CLOEXEC, 3);
+        if (fd < 0) {
+            int e = errno;
+            close_fds(fds, 6);
+            return -e;
+        }
+        close(child[i]);
+        child[i] = fd;
+        fds[i == 0 ? 0 : 2 * i + 1] = fd;
+    }
+    return 0;
+}
+
+static int spawn(run_reaper *r, char **argv, char **env, const char *cwd,
+                 const int child[3], pid_t *pid)
+{
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    for (int i = 0; i < 3; i++)
+        posix_spawn_file_actions_adddup2(&fa, child[i], i);
+    if (cwd)
+        posix_spawn_file_actions_addchdir_np(&fa, cwd);
+    /* posix_spawnp searches PATH as uv_spawn's execvp did; glibc returns
+     * the errno of a failed chdir or exec here (the child reports it
+     * through the memory it shares with us before exiting). */
+    int rc =
+        posix_spawnp(pid, argv[0], &fa, &r->attr, argv, env ? env : environ);
+    posix_spawn_file_actions_destroy(&fa);
+    return rc;
+}
+
+static void init_handles(uv_loop_t *loop, run_proc *p, const int ours[3])
 {
     uv_pipe_init(loop, &p->in, 0);
     uv_pipe_init(loop, &p->out, 0);
     uv_pipe_init(loop, &p->err, 0);
     uv_timer_init(loop, &p->timer);
     p->in.data = p->out.data = p->err.data = p->timer.data = p;
-    p->process.data = p;
     p->write_req.data = p;
-    p->open_handles = 4; /* the process handle is counted once spawned */
+    p->open_handles = 4;
+    /* Our ends are plain pipe fds (libuv makes them non-blocking), so
+     * opening them cannot fail. */
+    int rc = uv_pipe_open(&p->in, ours[0]);
+    rc |= uv_pipe_open(&p->out, ours[1]);
+    rc |= uv_pipe_open(&p->err, ours[2]);
+    assert(rc == 0);
+    (void)rc;
 }
 
-int run_proc_start(uv_loop_t *loop, char **argv, char **env, const char *cwd,
+int run_proc_start(run_reaper *r, char **argv, char **env, const char *cwd,
                    const char *input, size_t input_len, int64_t timeout_ms,
                    size_t max_out, run_proc_done_fn done, run_proc_log_fn log,
                    void *ud, run_proc **out, char **err)
 {
+    uv_loop_t *loop = r->sigchld.loop;
+    int child[3] = {-1, -1, -1}, ours[3] = {-1, -1, -1};
+    int rc = open_pipes(child, ours);
+    if (rc != 0) {
+        *err = bt_xasprintf("cannot start %s: %s", argv[0], uv_strerror(rc));
+        return BT_EIO;
+    }
     run_proc *p = bt_xcalloc(1, sizeof *p);
     bt_buf_init(&p->stdout_buf);
     bt_buf_init(&p->err_line);
@@ -201,38 +407,21 @@ int run_proc_start(uv_loop_t *loop, char **argv, char **env, const char *cwd,
     p->max_out = max_out;
     p->done = done;
     p->ud = ud;
-    init_handles(loop, p);
-    uv_stdio_container_t stdio[3];
-    stdio[0].flags = UV_CREATE_PIPE | UV_READABLE_PIPE;
-    stdio[0].data.stream = (uv_stream_t *)&p->in;
-    stdio[1].flags = UV_CREATE_PIPE | UV_WRITABLE_PIPE;
-    stdio[1].data.stream = (uv_stream_t *)&p->out;
-    stdio[2].flags = UV_CREATE_PIPE | UV_WRITABLE_PIPE;
-    stdio[2].data.stream = (uv_stream_t *)&p->err;
-    uv_process_options_t o;
-    memset(&o, 0, sizeof o);
-    o.file = argv[0];
-    o.args = argv;
-    o.env = env;
-    o.cwd = cwd;
-    o.exit_cb = on_exit_cb;
-    o.stdio_count = 3;
-    o.stdio = stdio;
-    o.flags = UV_PROCESS_DETACHED;
-    int rc = uv_spawn(loop, &p->process, &o);
+    init_handles(loop, p, ours);
+    rc = spawn(r, argv, env, cwd, child, &p->pid);
+    close_fds(child, 3);
     if (rc != 0) {
-        *err = bt_xasprintf("cannot start %s: %s", argv[0], uv_strerror(rc));
+        *err = bt_xasprintf("cannot start %s: %s", argv[0], uv_strerror(-rc));
         p->done = NULL;
-        uv_close((uv_handle_t *)&p->in, on_close);
-        uv_close((uv_handle_t *)&p->out, on_close);
-        uv_close((uv_handle_t *)&p->err, on_close);
-        uv_close((uv_handle_t *)&p->timer, on_close);
-        /* libuv requires closing the process handle even on failure. */
-        p->open_handles++;
-        uv_close((uv_handle_t *)&p->process, on_close);
+        close_all(p);
         return BT_EIO;
     }
-    p->open_handles++;
+    p->next = r->procs;
+    if (r->procs)
+        r->procs->prev = p;
+    else
+        uv_ref((uv_handle_t *)&r->sigchld);
+    r->procs = p;
     p->input = bt_xstrndup(input, input_len);
     uv_buf_t b = uv_buf_init(p->input, (unsigned)input_len);
     uv_write(&p->write_req, (uv_stream_t *)&p->in, &b, 1, on_written);

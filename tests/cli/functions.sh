@@ -87,6 +87,58 @@ run hog.json
 [ "$(field "$tmp/out" status)" = SUCCEEDED ]
 check "update lifts the memory limit" $?
 
+# A program that cannot start fails the Task with Lambda.ServiceException
+# (and takes nothing down): missing, then not executable.
+task missing.json missing
+"$baton" function create missing --command "$tmp/does-not-exist" --db "$db"
+run missing.json
+[ "$(field "$tmp/out" error)" = Lambda.ServiceException ] &&
+    grep -q "cannot start $tmp/does-not-exist: no such file" "$tmp/out"
+check "missing program" $?
+printf 'echo 1\n' >"$tmp/noexec"
+task noexec.json noexec
+"$baton" function create noexec --command "$tmp/noexec" --db "$db"
+run noexec.json
+[ "$(field "$tmp/out" error)" = Lambda.ServiceException ] &&
+    grep -q "cannot start $tmp/noexec: permission denied" "$tmp/out"
+check "program not executable" $?
+
+# The process starts clean although baton ignores SIGPIPE: no signal
+# ignored or blocked, so `yes | head -1` ends by SIGPIPE, quietly; stderr
+# lines go to the log.
+fn sigs 'cat >/dev/null; yes | head -1 >/dev/null; echo to-the-log >&2; s=$(grep -E "^Sig(Blk|Ign):" /proc/$$/status | tr -d "\t\n"); echo "\"$s\""'
+task sigs.json sigs
+"$baton" function create sigs --command "$tmp/sigs" --db "$db"
+run sigs.json
+[ "$(field "$tmp/out" output)" = SigBlk:0000000000000000SigIgn:0000000000000000 ]
+check "default signal dispositions and mask" $?
+grep -q 'msg="to-the-log"' "$tmp/err" && ! grep -q "Broken pipe" "$tmp/err"
+check "stderr lines logged, no EPIPE from yes" $?
+
+# The timeout kills the process group, grandchildren included; so does
+# the function's exit (a grandchild holding stdout cannot keep the call).
+dead() { # pid: gone or a zombie
+    st=$(sed -n 's/^State:\t\(.\).*/\1/p' "/proc/$1/status" 2>/dev/null)
+    [ -z "$st" ] || [ "$st" = Z ]
+}
+fn grandkid "cat >/dev/null; sleep 30 & echo \$! >$tmp/grandkid.pid; wait"
+fn orphan "cat >/dev/null; sleep 30 & echo \$! >$tmp/orphan.pid; echo 1"
+for f in grandkid orphan; do
+    task "$f.json" "$f"
+    "$baton" function create "$f" --command "$tmp/$f" --timeout 10 --db "$db"
+done
+"$baton" function update grandkid --timeout 1 --db "$db"
+start=$(date +%s)
+run grandkid.json
+[ "$(field "$tmp/out" error)" = Sandbox.Timedout ] &&
+    [ $(($(date +%s) - start)) -lt 5 ] && dead "$(cat "$tmp/grandkid.pid")"
+check "timeout kills a grandchild" $?
+start=$(date +%s)
+run orphan.json
+[ "$(field "$tmp/out" output)" = 1 ] && [ $(($(date +%s) - start)) -lt 5 ] &&
+    dead "$(cat "$tmp/orphan.pid")"
+check "exit kills the group" $?
+
 # Concurrency 1: four items of 0.3 s each cannot overlap.
 fn nap 'cat >/dev/null; sleep 0.3; echo 1'
 "$baton" function create nap --command "$tmp/nap" --concurrency 1 --db "$db"
