@@ -65,4 +65,10 @@ void srv_runtime_close_door(srv_runtime *rt);
  * are sent, stops the thread and frees rt. Call after eng_async_close. */
 void srv_runtime_stop(srv_runtime *rt);
 
+/* Appends an upload chunk to body unless the body would pass max; then
+ * *too_large is set and the body dropped (later chunks are discarded).
+ * Consumes the chunk (*size = 0). For libmicrohttpd access handlers. */
+void srv_collect_body(bt_buf *body, bool *too_large, const char *data,
+                      size_t *size, size_t max);
+
 #endif

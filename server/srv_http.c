@@ -247,6 +247,18 @@ static void route(srv *s, srv_req *r)
     }
 }
 
+void srv_collect_body(bt_buf *body, bool *too_large, const char *data,
+                      size_t *size, size_t max)
+{
+    if (!*too_large && body->len + *size > max) {
+        *too_large = true;
+        bt_buf_fini(body);
+    }
+    if (!*too_large)
+        bt_buf_append(body, data, *size);
+    *size = 0;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
                                   const char *url, const char *method,
                                   const char *version, const char *data,
@@ -260,13 +272,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
         return MHD_YES;
     }
     if (*data_size) {
-        if (!r->too_large && r->body.len + *data_size > SRV_BODY_MAX_BYTES) {
-            r->too_large = true;
-            bt_buf_fini(&r->body);
-        }
-        if (!r->too_large)
-            bt_buf_append(&r->body, data, *data_size);
-        *data_size = 0;
+        srv_collect_body(&r->body, &r->too_large, data, data_size,
+                         SRV_BODY_MAX_BYTES);
         return MHD_YES;
     }
     int phase = atomic_load(&r->phase);

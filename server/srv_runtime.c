@@ -251,13 +251,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
         return MHD_YES;
     }
     if (*data_size) {
-        if (!r->too_large && r->body.len + *data_size > RUNTIME_BODY_MAX) {
-            r->too_large = true;
-            bt_buf_fini(&r->body);
-        }
-        if (!r->too_large)
-            bt_buf_append(&r->body, data, *data_size);
-        *data_size = 0;
+        srv_collect_body(&r->body, &r->too_large, data, data_size,
+                         RUNTIME_BODY_MAX);
         return MHD_YES;
     }
     if (atomic_load(&r->phase) == RT_READING) {
