@@ -340,6 +340,51 @@ int eng_execution_start(eng *e, const char *machine, const char *name,
     return 0;
 }
 
+typedef struct started {
+    eng_started_fn done;
+    void *arg;
+    char *arn;
+    int64_t start_ms;
+} started;
+
+static void started_effect(void *p, bool run)
+{
+    started *st = p;
+    st->done(st->arg, run ? st->arn : NULL, st->start_ms);
+    free(st->arn);
+    free(st);
+}
+
+int eng_execution_start_batched(eng *e, const char *machine, const char *name,
+                                const char *input, eng_started_fn done,
+                                void *arg, char **err)
+{
+    char *arn = NULL;
+    int rc = eng__exec_create(e, machine, name, input, &arn, err);
+    if (rc != 0)
+        return rc;
+    started *st = bt_xmalloc(sizeof *st);
+    st->done = done;
+    st->arg = arg;
+    st->arn = arn;
+    eng_exec *x = eng__exec_find(e, arn);
+    st->start_ms = x ? x->start_ms : 0;
+    if (!x) {
+        /* Not running here any more (an idempotent start of an execution
+         * that was loaded and finished): read its start from the store. */
+        store_exec row;
+        memset(&row, 0, sizeof row);
+        if (store_exec_get(e->st, arn, &row) == 0)
+            st->start_ms = row.start_ms;
+        store_exec_fini(&row);
+    }
+    /* Answered after the pump's next commit, which also holds every other
+     * execution started in this turn of the loop. */
+    eng__effect(e, NULL, started_effect, st);
+    eng__kick(e);
+    return 0;
+}
+
 void eng__deadline_arm(eng_exec *x)
 {
     /* Tied to the root frame: dropped if the execution leaves memory. */
@@ -615,6 +660,11 @@ json_object *eng_execution_history(eng *e, const char *exec)
     store_event_each(e->st, row.arn, history_cb, events);
     store_exec_fini(&row);
     return events;
+}
+
+json_object *eng_epoch_json(int64_t ms)
+{
+    return eng__epoch_json(ms);
 }
 
 json_object *eng__epoch_json(int64_t ms)

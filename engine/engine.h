@@ -97,6 +97,21 @@ int eng_machine_put(eng *e, const char *name, const char *definition,
 int eng_execution_start(eng *e, const char *machine_arn, const char *name,
                         const char *input, char **exec_arn, char **err);
 
+/* eng_execution_start for servers: the execution is written in the open
+ * transaction, and done(arg, arn, start_ms) is called once the pump has
+ * committed it — together with every execution started in the same turn
+ * of the loop (group commit) and their first steps. arn is NULL when the
+ * engine closed first. Returns 0 (done will be called once) or an error
+ * with a message in *err (done is never called). Loop thread. */
+/* A timestamp as AWS's JSON gives it: epoch seconds with a millisecond
+ * fraction (new). */
+json_object *eng_epoch_json(int64_t ms);
+typedef void (*eng_started_fn)(void *arg, const char *exec_arn,
+                               int64_t start_ms);
+int eng_execution_start_batched(eng *e, const char *machine, const char *name,
+                                const char *input, eng_started_fn done,
+                                void *arg, char **err);
+
 /* Runs the loop until the execution has finished (status no longer
  * RUNNING). With progress, a line on stderr (rewritten in place) shows the
  * states done, Map items done/total and the time elapsed. */

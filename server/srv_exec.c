@@ -42,20 +42,45 @@ static bool start(srv_call *c, const start_args *a, char **arn)
     return true;
 }
 
+typedef struct start_wait {
+    srv *s;
+    srv_req *r;
+} start_wait;
+
+/* The execution is committed (arn NULL: the server is closing). */
+static void started(void *arg, const char *arn, int64_t start_ms)
+{
+    start_wait *w = arg;
+    srv_call c = {w->s, w->s->e, w->r, NULL, NULL, SRV_OK, NULL, false};
+    if (!arn) {
+        srv__fail(&c, SRV_UNAVAILABLE, "The server is shutting down");
+    } else {
+        c.out = json_object_new_object();
+        json_object_object_add(c.out, "executionArn",
+                               json_object_new_string(arn));
+        json_object_object_add(c.out, "startDate", eng_epoch_json(start_ms));
+    }
+    srv__finish(&c);
+    free(w);
+}
+
+/* Answered after the commit shared by every execution started in the same
+ * turn of the loop (eng_execution_start_batched). */
 void srv__start_execution(srv_call *c)
 {
     start_args a;
-    char *arn = NULL;
-    if (!start_members(c, &a) || !start(c, &a, &arn))
+    if (!start_members(c, &a))
         return;
-    json_object *d = eng_execution_describe(c->e, arn);
-    c->out = json_object_new_object();
-    json_object_object_add(c->out, "executionArn", json_object_new_string(arn));
-    json_object *v;
-    if (d && json_object_object_get_ex(d, "startDate", &v))
-        json_object_object_add(c->out, "startDate", json_object_get(v));
-    json_object_put(d);
-    free(arn);
+    start_wait *w = bt_xmalloc(sizeof *w);
+    *w = (start_wait){c->s, c->r};
+    char *err = NULL;
+    if (eng_execution_start_batched(c->e, a.machine, a.name, a.input, started,
+                                    w, &err) != 0) {
+        free(w);
+        srv__fail_engine(c, err);
+        return;
+    }
+    c->deferred = true;
 }
 
 /* ---- StartSyncExecution ------------------------------------------------- */
