@@ -251,7 +251,7 @@ static void free_exec(eng_exec *x)
 {
     if (x->root)
         eng__frame_free(x->root);
-    sl_machine_free(x->machine);
+    eng__machine_release(x->e, x->machine);
     json_object_put(x->input);
     json_object_put(x->context_exec);
     json_object_put(x->output);
@@ -293,6 +293,7 @@ void eng_close(eng *e)
     }
     eng__invokes_close(e);
     eng__callbacks_free(e);
+    eng__mcache_free(e);
     eng__nested_free(e);
     eng__calls_free(e);
     eng__warm_free(e);

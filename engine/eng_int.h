@@ -241,6 +241,7 @@ struct eng {
     struct eng_http *http;           /* eng_http.c: libcurl on the loop */
     size_t finished;                 /* executions ended since the last reap */
     eng_invoke *invokes;             /* Lambda Invoke API calls in flight */
+    struct eng_mcache *mcache;       /* eng_mcache.c: compiled machines */
     struct eng_warm *warm;           /* eng_warm.c: workers, the HTTP hook */
     run_reaper *reaper; /* run_proc.c: process-per-call children, made on
                            first use */
@@ -545,5 +546,16 @@ void eng__warm_free(eng *e);
 /* Answers pending RequestResponse invocations (503) and drops the others
  * (eng_async_close, eng_close). */
 void eng__invokes_close(eng *e);
+
+/* ---- eng_mcache.c: compiled machines shared by executions ------------- */
+/* The compiled machine of (arn, revision, type), compiled at most once
+ * while in use; *name is the machine's name (borrowed, lives as long as
+ * the machine). BT_ENOENT / BT_EINVALID with a message in *err. */
+int eng__machine_acquire(eng *e, const char *arn, int64_t revision,
+                         sl_machine_type type, sl_machine **out,
+                         const char **name, char **err);
+/* One execution stopped using m. */
+void eng__machine_release(eng *e, sl_machine *m);
+void eng__mcache_free(eng *e);
 
 #endif

@@ -103,37 +103,22 @@ static json_object *context_exec(eng_exec *x, const char *input_text)
 /* Builds the in-memory execution from its stored row and definition. */
 int eng__exec_load(eng *e, const store_exec *row, eng_exec **out, char **err)
 {
-    store_machine m;
-    memset(&m, 0, sizeof m);
-    if (store_machine_get(e->st, row->machine_arn, row->machine_revision, &m) !=
-        0) {
-        *err = bt_xasprintf("state machine %s not found", row->machine_arn);
-        return BT_ENOENT;
-    }
+    sl_machine_type type = SL_MACHINE_STANDARD;
+    sl_machine_type_parse(row->type, &type);
+    sl_machine *machine = NULL;
+    const char *machine_name = NULL;
+    int rc = eng__machine_acquire(e, row->machine_arn, row->machine_revision,
+                                  type, &machine, &machine_name, err);
+    if (rc != 0)
+        return rc;
     eng_exec *x = bt_xcalloc(1, sizeof *x);
     x->e = e;
     x->arn = bt_xstrdup(row->arn);
     x->name = bt_xstrdup(row->name);
     x->machine_arn = bt_xstrdup(row->machine_arn);
-    x->machine_name = bt_xstrdup(m.name);
-    sl_machine_type_parse(row->type, &x->type);
-    sl_compile_opts o = {x->type};
-    sl_diags d;
-    sl_diags_init(&d);
-    int rc = sl_machine_compile(m.definition, strlen(m.definition), &o,
-                                &x->machine, &d);
-    sl_diags_fini(&d);
-    store_machine_fini(&m);
-    if (rc != 0) {
-        *err = bt_xasprintf("state machine %s no longer compiles",
-                            row->machine_arn);
-        free(x->arn);
-        free(x->name);
-        free(x->machine_arn);
-        free(x->machine_name);
-        free(x);
-        return BT_EINVALID;
-    }
+    x->machine_name = bt_xstrdup(machine_name);
+    x->type = type;
+    x->machine = machine;
     x->start_ms = row->start_ms;
     bt_json_parse(row->input, strlen(row->input), BT_LIMIT_JSON_DEPTH,
                   &x->input, NULL);
