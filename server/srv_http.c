@@ -161,14 +161,8 @@ static void post_request(srv *s, srv_req *r)
 {
     atomic_store(&r->phase, REQ_POSTED);
     MHD_suspend_connection(r->conn);
-    pthread_mutex_lock(&s->door);
-    int rc = s->closing ? -1 : eng_post(s->e, srv__handle, r);
-    if (rc == 0) {
-        r->posted = true;
-        atomic_fetch_add(&s->outstanding, 1);
-    }
-    pthread_mutex_unlock(&s->door);
-    if (rc != 0) {
+    r->posted = srv_door_post(&s->door, s->e, srv__handle, r) == 0;
+    if (!r->posted) {
         reply_error_here(r, SRV_UNAVAILABLE, "The server is shutting down");
         MHD_resume_connection(r->conn);
     }
@@ -314,7 +308,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     if (!s->quiet)
         log_request(r);
     if (r->posted)
-        atomic_fetch_sub(&s->outstanding, 1);
+        srv_door_sent(&s->door);
     req_free(r);
 }
 
@@ -368,8 +362,7 @@ int srv_start(eng *e, const srv_opts *opts, srv **out, char **err)
     s->quiet = opts->quiet;
     s->seed = seed();
     s->poll_ms = (opts->poll_timeout_s > 0 ? opts->poll_timeout_s : 60) * 1000;
-    pthread_mutex_init(&s->door, NULL);
-    atomic_init(&s->outstanding, 0);
+    srv_door_init(&s->door);
     atomic_init(&s->seq, 0);
     s->d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO |
                                 MHD_ALLOW_SUSPEND_RESUME,
@@ -380,7 +373,7 @@ int srv_start(eng *e, const srv_opts *opts, srv **out, char **err)
                             (unsigned)1000, MHD_OPTION_END);
     if (!s->d) {
         *err = bt_xasprintf("cannot listen on %s", listen);
-        pthread_mutex_destroy(&s->door);
+        srv_door_drain(&s->door);
         free(s);
         return BT_EIO;
     }
@@ -398,18 +391,12 @@ uint16_t srv_port(const srv *s)
 
 void srv_close_door(srv *s)
 {
-    pthread_mutex_lock(&s->door);
-    s->closing = true;
-    pthread_mutex_unlock(&s->door);
+    srv_door_close(&s->door);
 }
 
 void srv_stop(srv *s)
 {
-    /* Answered requests still have to leave through the HTTP thread. */
-    struct timespec tick = {0, 10000000};
-    for (int i = 0; i < 200 && atomic_load(&s->outstanding) > 0; i++)
-        nanosleep(&tick, NULL);
+    srv_door_drain(&s->door);
     MHD_stop_daemon(s->d);
-    pthread_mutex_destroy(&s->door);
     free(s);
 }

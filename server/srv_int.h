@@ -16,6 +16,7 @@
 #include <stdatomic.h>
 
 #include "server/server.h"
+#include "server/srv_door.h"
 
 /* Error codes (AWS's), the HTTP status the AWS API answers with, the one
  * the REST front (/v1) answers with, and the message prefix by which an
@@ -125,11 +126,9 @@ struct srv {
     struct MHD_Daemon *d;
     uint16_t port;
     bool quiet;
-    pthread_mutex_t door; /* guards closing against eng_post */
-    bool closing;
-    atomic_long outstanding; /* posted, not yet sent */
-    uint64_t seed;           /* request ids, pagination tokens */
-    int64_t poll_ms;         /* GetActivityTask's long poll */
+    srv_door door;   /* requests to the loop (srv_door.h) */
+    uint64_t seed;   /* request ids, pagination tokens */
+    int64_t poll_ms; /* GetActivityTask's long poll */
     atomic_ullong seq;
 };
 

@@ -14,6 +14,7 @@
  * -> READY (the answer is written; the HTTP thread sends it and frees).
  */
 #include "server/server.h"
+#include "server/srv_door.h"
 
 #include <microhttpd.h>
 #include <netinet/in.h>
@@ -43,9 +44,7 @@ typedef enum rt_kind {
 struct srv_runtime {
     eng *e;
     struct MHD_Daemon *d;
-    pthread_mutex_t door; /* guards closing against eng_post */
-    bool closing;
-    atomic_int outstanding; /* posted, not yet sent */
+    srv_door door; /* requests to the loop (srv_door.h) */
 };
 
 typedef struct rt_req {
@@ -200,14 +199,8 @@ static void post(srv_runtime *rt, rt_req *r)
 {
     atomic_store(&r->phase, RT_POSTED);
     MHD_suspend_connection(r->conn);
-    pthread_mutex_lock(&rt->door);
-    int rc = rt->closing ? -1 : eng_post(rt->e, handle, r);
-    if (rc == 0) {
-        r->posted = true;
-        atomic_fetch_add(&rt->outstanding, 1);
-    }
-    pthread_mutex_unlock(&rt->door);
-    if (rc != 0) {
+    r->posted = srv_door_post(&rt->door, rt->e, handle, r) == 0;
+    if (!r->posted) {
         answer_here(r, 500, "InternalServerError", "Baton is stopping");
         MHD_resume_connection(r->conn);
     }
@@ -278,7 +271,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
         return;
     *con_cls = NULL;
     if (r->posted)
-        atomic_fetch_sub(&rt->outstanding, 1);
+        srv_door_sent(&rt->door);
     req_free(r);
 }
 
@@ -300,8 +293,7 @@ int srv_runtime_start(eng *e, srv_runtime **out, char **err)
 {
     srv_runtime *rt = bt_xcalloc(1, sizeof *rt);
     rt->e = e;
-    pthread_mutex_init(&rt->door, NULL);
-    atomic_init(&rt->outstanding, 0);
+    srv_door_init(&rt->door);
     /* No connection timeout: a `next` waits as long as there is no call. */
     rt->d = MHD_start_daemon(
         MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO |
@@ -311,7 +303,7 @@ int srv_runtime_start(eng *e, srv_runtime **out, char **err)
         MHD_OPTION_END);
     if (!rt->d) {
         *err = bt_xstrdup("cannot start the Lambda Runtime API server");
-        pthread_mutex_destroy(&rt->door);
+        srv_door_drain(&rt->door);
         free(rt);
         return BT_EIO;
     }
@@ -322,18 +314,13 @@ int srv_runtime_start(eng *e, srv_runtime **out, char **err)
 
 void srv_runtime_close_door(srv_runtime *rt)
 {
-    pthread_mutex_lock(&rt->door);
-    rt->closing = true;
-    pthread_mutex_unlock(&rt->door);
+    srv_door_close(&rt->door);
 }
 
 void srv_runtime_stop(srv_runtime *rt)
 {
     eng_runtime_attach(rt->e, NULL, NULL);
-    struct timespec tick = {0, 10000000};
-    for (int i = 0; i < 200 && atomic_load(&rt->outstanding) > 0; i++)
-        nanosleep(&tick, NULL);
+    srv_door_drain(&rt->door);
     MHD_stop_daemon(rt->d);
-    pthread_mutex_destroy(&rt->door);
     free(rt);
 }
