@@ -117,6 +117,14 @@ void srv__finish(srv_call *c)
 
 /* ---- members ------------------------------------------------------------ */
 
+bool srv__missing(srv_call *c, const char *where)
+{
+    return srv__fail(c, SRV_VALIDATION,
+                     "1 validation error detected: Value null at '%s' failed "
+                     "to satisfy constraint: Member must not be null",
+                     where);
+}
+
 static const char *json_type_word(json_object *v)
 {
     switch (json_object_get_type(v)) {
@@ -158,11 +166,7 @@ bool srv__str(srv_call *c, const char *name, bool required, size_t max,
     *out = NULL;
     if (!member(c, name, &v)) {
         if (required)
-            return srv__fail(c, SRV_VALIDATION,
-                             "1 validation error detected: Value null at "
-                             "'%s' failed to satisfy constraint: Member must "
-                             "not be null",
-                             name);
+            return srv__missing(c, name);
         return true;
     }
     if (!json_object_is_type(v, json_type_string))

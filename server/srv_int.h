@@ -166,6 +166,9 @@ bool srv__fail(srv_call *c, srv_error err, const char *fmt, ...)
 /* Finishes c: its out object or its error, serialised and replied. */
 void srv__finish(srv_call *c);
 
+/* A required member is absent or null (AWS's "Member must not be null"
+ * message); returns false. where names it ("tags.1.member.key"). */
+bool srv__missing(srv_call *c, const char *where);
 /* Request members. Each returns false after setting the error when the
  * member has the wrong JSON type or breaks a constraint. */
 bool srv__str(srv_call *c, const char *member, bool required, size_t max,

@@ -47,11 +47,7 @@ bool srv__tags(srv_call *c, const char *name, bool required, json_object **out)
     *out = NULL;
     if (!json_object_object_get_ex(c->in, name, &v) || !v) {
         if (required)
-            return srv__fail(c, SRV_VALIDATION,
-                             "1 validation error detected: Value null at "
-                             "'%s' failed to satisfy constraint: Member must "
-                             "not be null",
-                             name);
+            return srv__missing(c, name);
         return true;
     }
     if (!json_object_is_type(v, json_type_array))
@@ -65,11 +61,7 @@ bool srv__tags(srv_call *c, const char *name, bool required, json_object **out)
             return srv__fail(c, SRV_SERIALIZATION,
                              "Expected a tag object (member '%s')", name);
         if (!json_object_object_get_ex(t, "key", &k) || !k)
-            return srv__fail(c, SRV_VALIDATION,
-                             "1 validation error detected: Value null at "
-                             "'%s' failed to satisfy constraint: Member must "
-                             "not be null",
-                             where);
+            return srv__missing(c, where);
         if (!tag_string(c, k, where, 1, TAG_KEY_MAX))
             return false;
         snprintf(where, sizeof where, "%s.%zu.member.value", name, i + 1);
@@ -106,9 +98,7 @@ void srv__untag_resource(srv_call *c)
     if (!resource_arn(c, &arn))
         return;
     if (!json_object_object_get_ex(c->in, "tagKeys", &keys) || !keys) {
-        srv__fail(c, SRV_VALIDATION,
-                  "1 validation error detected: Value null at 'tagKeys' "
-                  "failed to satisfy constraint: Member must not be null");
+        srv__missing(c, "tagKeys");
         return;
     }
     if (!json_object_is_type(keys, json_type_array)) {
