@@ -117,6 +117,11 @@ void srv__finish(srv_call *c)
 
 /* ---- members ------------------------------------------------------------ */
 
+srv_call srv__later(srv_req *r)
+{
+    return (srv_call){r->s, r->s->e, r, NULL, NULL, SRV_OK, NULL, false};
+}
+
 bool srv__missing(srv_call *c, const char *where)
 {
     return srv__fail(c, SRV_VALIDATION,
@@ -410,7 +415,7 @@ const char *srv__arg(const srv_req *r, const char *key)
 
 static void handle_aws(srv_req *r)
 {
-    srv_call c = {r->s, r->s->e, r, NULL, NULL, SRV_OK, NULL, false};
+    srv_call c = srv__later(r);
     const struct action *a = find_action(r->target);
     json_object *in = NULL;
     if (!a) {

@@ -42,16 +42,10 @@ static bool start(srv_call *c, const start_args *a, char **arn)
     return true;
 }
 
-typedef struct start_wait {
-    srv *s;
-    srv_req *r;
-} start_wait;
-
 /* The execution is committed (arn NULL: the server is closing). */
 static void started(void *arg, const char *arn, int64_t start_ms)
 {
-    start_wait *w = arg;
-    srv_call c = {w->s, w->s->e, w->r, NULL, NULL, SRV_OK, NULL, false};
+    srv_call c = srv__later(arg);
     if (!arn) {
         srv__fail(&c, SRV_UNAVAILABLE, "The server is shutting down");
     } else {
@@ -61,7 +55,6 @@ static void started(void *arg, const char *arn, int64_t start_ms)
         json_object_object_add(c.out, "startDate", eng_epoch_json(start_ms));
     }
     srv__finish(&c);
-    free(w);
 }
 
 /* Answered after the commit shared by every execution started in the same
@@ -71,12 +64,9 @@ void srv__start_execution(srv_call *c)
     start_args a;
     if (!start_members(c, &a))
         return;
-    start_wait *w = bt_xmalloc(sizeof *w);
-    *w = (start_wait){c->s, c->r};
     char *err = NULL;
     if (eng_execution_start_batched(c->e, a.machine, a.name, a.input, started,
-                                    w, &err) != 0) {
-        free(w);
+                                    c->r, &err) != 0) {
         srv__fail_engine(c, err);
         return;
     }
@@ -86,7 +76,6 @@ void srv__start_execution(srv_call *c)
 /* ---- StartSyncExecution ------------------------------------------------- */
 
 typedef struct sync_wait {
-    srv *s;
     srv_req *r;
     char *arn;
 } sync_wait;
@@ -129,8 +118,8 @@ static json_object *sync_result(json_object *d)
 static void sync_done(void *arg)
 {
     sync_wait *w = arg;
-    srv_call c = {w->s, w->s->e, w->r, NULL, NULL, SRV_OK, NULL, false};
-    json_object *d = eng_execution_describe(w->s->e, w->arn);
+    srv_call c = srv__later(w->r);
+    json_object *d = eng_execution_describe(c.e, w->arn);
     const char *status = d ? bt_json_str(d, "status") : NULL;
     if (!status || !strcmp(status, "RUNNING"))
         srv__fail(&c, SRV_UNAVAILABLE,
@@ -169,7 +158,7 @@ void srv__start_sync_execution(srv_call *c)
     if (!start(c, &a, &arn))
         return;
     sync_wait *w = bt_xmalloc(sizeof *w);
-    *w = (sync_wait){c->s, c->r, arn};
+    *w = (sync_wait){c->r, arn};
     c->deferred = true;
     if (eng_execution_watch(c->e, arn, sync_done, w) != 0)
         sync_done(w);

@@ -159,6 +159,10 @@ typedef struct srv_call {
     bool deferred; /* the action answers later (StartSyncExecution) */
 } srv_call;
 
+/* A call answering request r later, from an engine callback (the request
+ * is the callback's argument: r->s leads to the server and engine). */
+srv_call srv__later(srv_req *r);
+
 /* Sets the call's error (msg printf-style; NULL for none). Returns false
  * so handlers can `return srv__fail(...)` from bool helpers. */
 bool srv__fail(srv_call *c, srv_error err, const char *fmt, ...)

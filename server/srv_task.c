@@ -193,15 +193,9 @@ void srv__list_activities(srv_call *c)
 /* ---- GetActivityTask ------------------------------------------------------
  */
 
-typedef struct poll_wait {
-    srv *s;
-    srv_req *r;
-} poll_wait;
-
 static void poll_done(void *arg, const char *token, const char *input)
 {
-    poll_wait *w = arg;
-    srv_call c = {w->s, w->s->e, w->r, NULL, NULL, SRV_OK, NULL, false};
+    srv_call c = srv__later(arg);
     c.out = json_object_new_object();
     if (token) {
         json_object_object_add(c.out, "taskToken",
@@ -209,7 +203,6 @@ static void poll_done(void *arg, const char *token, const char *input)
         json_object_object_add(c.out, "input", json_object_new_string(input));
     }
     srv__finish(&c);
-    free(w);
 }
 
 void srv__get_activity_task(srv_call *c)
@@ -219,11 +212,8 @@ void srv__get_activity_task(srv_call *c)
     if (!srv__arn(c, "activityArn", "activity", NULL, &arn) ||
         !srv__str(c, "workerName", false, 80, false, &worker))
         return;
-    poll_wait *w = bt_xmalloc(sizeof *w);
-    *w = (poll_wait){c->s, c->r};
-    if (eng_activity_poll(c->e, arn, worker, c->s->poll_ms, poll_done, w,
+    if (eng_activity_poll(c->e, arn, worker, c->s->poll_ms, poll_done, c->r,
                           &err) != 0) {
-        free(w);
         srv__fail_engine(c, err);
         return;
     }
@@ -235,27 +225,23 @@ void srv__get_activity_task(srv_call *c)
 
 static void sent_done(void *arg, bool recorded)
 {
-    poll_wait *w = arg;
-    srv_call c = {w->s, w->s->e, w->r, NULL, NULL, SRV_OK, NULL, false};
+    srv_call c = srv__later(arg);
     if (!recorded)
         srv__fail(&c, SRV_TASK_TIMED_OUT,
                   "Task Timed Out: 'Provided task does not exist anymore'");
     srv__finish(&c);
-    free(w);
 }
 
 /* Runs a SendTaskSuccess/Failure whose answer comes after the commit. */
 static void deferred_send(srv_call *c, const char *token, const char *output,
                           const char *error, const char *cause)
 {
-    poll_wait *w = bt_xmalloc(sizeof *w);
-    *w = (poll_wait){c->s, c->r};
     char *err = NULL;
-    int rc = output ? eng_task_success(c->e, token, output, sent_done, w, &err)
-                    : eng_task_failure(c->e, token, error, cause, sent_done, w,
-                                       &err);
+    int rc = output
+                 ? eng_task_success(c->e, token, output, sent_done, c->r, &err)
+                 : eng_task_failure(c->e, token, error, cause, sent_done, c->r,
+                                    &err);
     if (rc != 0) {
-        free(w);
         srv__fail_engine(c, err);
         return;
     }
