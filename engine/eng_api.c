@@ -6,6 +6,8 @@
  */
 #include "engine/eng_int.h"
 
+#include <json-c/linkhash.h>
+
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/resource.h>
@@ -73,22 +75,60 @@ char *eng__uuid(eng *e)
 static void pump_cb(uv_idle_t *h);
 static void free_exec(eng_exec *x);
 
+/* e->execs is a list (walked rarely) with an index by ARN (every lookup). */
+void eng__exec_link(eng_exec *x)
+{
+    eng *e = x->e;
+    if (!e->exec_index)
+        e->exec_index = lh_kchar_table_new(1024, NULL);
+    x->prev = NULL;
+    x->next = e->execs;
+    if (e->execs)
+        e->execs->prev = x;
+    e->execs = x;
+    lh_table_insert(e->exec_index, x->arn, x);
+}
+
+static void exec_unlink(eng_exec *x)
+{
+    eng *e = x->e;
+    if (x->prev)
+        x->prev->next = x->next;
+    else if (e->execs == x)
+        e->execs = x->next;
+    if (x->next)
+        x->next->prev = x->prev;
+    x->next = x->prev = NULL;
+    void *v = NULL;
+    if (e->exec_index && lh_table_lookup_ex(e->exec_index, x->arn, &v) &&
+        v == x)
+        lh_table_delete(e->exec_index, x->arn);
+}
+
+void eng__exec_ended(eng_exec *x)
+{
+    eng *e = x->e;
+    if (x->reaping)
+        return;
+    x->reaping = true;
+    if (e->nended == e->capended) {
+        e->capended = e->capended ? e->capended * 2 : 64;
+        e->ended = bt_xrealloc(e->ended, e->capended * sizeof *e->ended);
+    }
+    e->ended[e->nended++] = x;
+}
+
 /* Finished executions leave memory once their end is committed and its
  * effects ran; the store keeps everything about them. */
 static void reap(eng *e)
 {
-    if (!e->finished || store_in_transaction(e->st))
+    if (!e->nended || store_in_transaction(e->st))
         return;
-    for (eng_exec **link = &e->execs; *link;) {
-        eng_exec *x = *link;
-        if (x->status == EX_RUNNING) {
-            link = &x->next;
-            continue;
-        }
-        *link = x->next;
-        free_exec(x);
+    for (size_t i = 0; i < e->nended; i++) {
+        exec_unlink(e->ended[i]);
+        free_exec(e->ended[i]);
     }
-    e->finished = 0;
+    e->nended = 0;
 }
 
 void eng__ready(eng_frame *f)
@@ -265,11 +305,7 @@ static void free_exec(eng_exec *x)
 
 void eng__exec_discard(eng_exec *x)
 {
-    for (eng_exec **link = &x->e->execs; *link; link = &(*link)->next)
-        if (*link == x) {
-            *link = x->next;
-            break;
-        }
+    exec_unlink(x);
     free_exec(x);
 }
 
@@ -291,6 +327,11 @@ void eng_close(eng *e)
             eng__children_abort(x->root);
         free_exec(x);
     }
+    e->execs = NULL;
+    e->nended = 0;
+    free(e->ended);
+    if (e->exec_index)
+        lh_table_free(e->exec_index);
     eng__invokes_close(e);
     eng__callbacks_free(e);
     eng__mcache_free(e);

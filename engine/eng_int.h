@@ -175,7 +175,8 @@ struct eng_exec {
     eng_frame *root;
     size_t live_frames;
     uv_timer_t *deadline_timer;
-    eng_exec *next; /* in e->execs */
+    eng_exec *next, *prev; /* in e->execs */
+    bool reaping;          /* in e->ended, to leave memory */
     bool finished_notified;
     bool finishing; /* recording the terminal event */
     int64_t states_done, items_done, items_total; /* progress */
@@ -217,6 +218,9 @@ struct eng {
     uv_loop_t loop;
     store *st;
     eng_exec *execs;
+    struct lh_table *exec_index; /* ARN -> running eng_exec */
+    eng_exec **ended; /* finished, to leave memory at the next reap */
+    size_t nended, capended;
     eng_function *functions;
     /* Work: frames ready to advance, processed by the pump. */
     eng_frame **ready; /* [ready_head, nready) are waiting */
@@ -239,7 +243,6 @@ struct eng {
     struct eng_callbacks *callbacks; /* eng_callback.c: tokens, activities */
     struct eng_nested *nested;       /* eng_nested.c: who waits for whom */
     struct eng_http *http;           /* eng_http.c: libcurl on the loop */
-    size_t finished;                 /* executions ended since the last reap */
     eng_invoke *invokes;             /* Lambda Invoke API calls in flight */
     struct eng_mcache *mcache;       /* eng_mcache.c: compiled machines */
     struct eng_warm *warm;           /* eng_warm.c: workers, the HTTP hook */
@@ -460,6 +463,10 @@ void eng__deadline_arm(eng_exec *x);
 /* Id of the last history event stored for an execution (0: none). */
 int64_t eng__last_event_id(eng *e, const char *arn);
 eng_exec *eng__exec_find(eng *e, const char *arn);
+/* Adds x to e's executions (list and ARN index) / queues a finished x to
+ * leave memory at the next reap (eng_api.c). */
+void eng__exec_link(eng_exec *x);
+void eng__exec_ended(eng_exec *x);
 
 /* ---- eng_timer.c
  * -------------------------------------------------------------------------- */

@@ -5,6 +5,8 @@
  */
 #include "engine/eng_int.h"
 
+#include <json-c/linkhash.h>
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -132,8 +134,7 @@ int eng__exec_load(eng *e, const store_exec *row, eng_exec **out, char **err)
     sl_error_init(&x->error);
     x->next_event_id = 1;
     x->next_frame_id = 1;
-    x->next = e->execs;
-    e->execs = x;
+    eng__exec_link(x);
     *out = x;
     return 0;
 }
@@ -378,8 +379,13 @@ void eng__deadline_arm(eng_exec *x)
 
 eng_exec *eng__exec_find(eng *e, const char *arn)
 {
+    void *v = NULL;
+    if (e->exec_index && lh_table_lookup_ex(e->exec_index, arn, &v))
+        return v;
+    if (!strncmp(arn, "arn:", 4))
+        return NULL;
     for (eng_exec *x = e->execs; x; x = x->next)
-        if (!strcmp(x->arn, arn) || !strcmp(x->name, arn))
+        if (!strcmp(x->name, arn))
             return x;
     return NULL;
 }
@@ -469,7 +475,7 @@ void eng__exec_finish(eng_exec *x, eng_status status, json_object *output,
                       status == EX_TIMED_OUT ? NULL : x->error.cause,
                       x->start_ms,
                       stop};
-    e->finished++;
+    eng__exec_ended(x);
     eng__kick(e);
     if (store_begin(e->st) || store_exec_finish(e->st, &row) ||
         store_frame_delete_all(e->st, x->arn)) {
