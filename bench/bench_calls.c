@@ -45,49 +45,14 @@ static void die(const char *what)
     exit(2);
 }
 
-/* One process per call, as lean as the C library allows. */
-static void raw_spawn(long n)
+/* Starts /bin/cat with its stdin and stdout on pipes: *to writes to it,
+ * *from reads from it. */
+static pid_t spawn_cat(int *to, int *from)
 {
     char *argv[] = {"/bin/cat", NULL};
-    char buf[64];
-    double t0 = now_s();
-    for (long i = 0; i < n; i++) {
-        int in[2], out[2];
-        if (pipe(in) || pipe(out))
-            die("pipe");
-        posix_spawn_file_actions_t fa;
-        posix_spawn_file_actions_init(&fa);
-        posix_spawn_file_actions_adddup2(&fa, in[0], 0);
-        posix_spawn_file_actions_adddup2(&fa, out[1], 1);
-        posix_spawn_file_actions_addclose(&fa, in[1]);
-        posix_spawn_file_actions_addclose(&fa, out[0]);
-        pid_t pid;
-        if (posix_spawn(&pid, argv[0], &fa, NULL, argv, environ) != 0)
-            die("posix_spawn");
-        posix_spawn_file_actions_destroy(&fa);
-        close(in[0]);
-        close(out[1]);
-        if (write(in[1], "{}", 2) != 2)
-            die("write");
-        close(in[1]);
-        while (read(out[0], buf, sizeof buf) > 0)
-            ;
-        close(out[0]);
-        int st;
-        waitpid(pid, &st, 0);
-    }
-    double dt = now_s() - t0;
-    printf("raw-spawn: %ld calls in %.3f s: %.1f us per call\n", n, dt,
-           dt / (double)n * 1e6);
-}
-
-/* Round trips to a process that is already running. */
-static void raw_pipe(long n)
-{
     int in[2], out[2];
     if (pipe(in) || pipe(out))
         die("pipe");
-    char *argv[] = {"/bin/cat", NULL};
     posix_spawn_file_actions_t fa;
     posix_spawn_file_actions_init(&fa);
     posix_spawn_file_actions_adddup2(&fa, in[0], 0);
@@ -100,22 +65,54 @@ static void raw_pipe(long n)
     posix_spawn_file_actions_destroy(&fa);
     close(in[0]);
     close(out[1]);
+    *to = in[1];
+    *from = out[0];
+    return pid;
+}
+
+/* One process per call, as lean as the C library allows. */
+static void raw_spawn(long n)
+{
     char buf[64];
     double t0 = now_s();
     for (long i = 0; i < n; i++) {
-        if (write(in[1], "{}\n", 3) != 3)
+        int to, from;
+        pid_t pid = spawn_cat(&to, &from);
+        if (write(to, "{}", 2) != 2)
+            die("write");
+        close(to);
+        while (read(from, buf, sizeof buf) > 0)
+            ;
+        close(from);
+        int st;
+        waitpid(pid, &st, 0);
+    }
+    double dt = now_s() - t0;
+    printf("raw-spawn: %ld calls in %.3f s: %.1f us per call\n", n, dt,
+           dt / (double)n * 1e6);
+}
+
+/* Round trips to a process that is already running. */
+static void raw_pipe(long n)
+{
+    int in1, out0;
+    pid_t pid = spawn_cat(&in1, &out0);
+    char buf[64];
+    double t0 = now_s();
+    for (long i = 0; i < n; i++) {
+        if (write(in1, "{}\n", 3) != 3)
             die("write");
         size_t got = 0;
         while (got < 3) {
-            ssize_t r = read(out[0], buf + got, sizeof buf - got);
+            ssize_t r = read(out0, buf + got, sizeof buf - got);
             if (r <= 0)
                 die("read");
             got += (size_t)r;
         }
     }
     double dt = now_s() - t0;
-    close(in[1]);
-    close(out[0]);
+    close(in1);
+    close(out0);
     int st;
     waitpid(pid, &st, 0);
     printf("raw-pipe: %ld round trips in %.3f s: %.1f us per call\n", n, dt,

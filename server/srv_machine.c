@@ -51,6 +51,19 @@ static bool version_members(srv_call *c)
     return true;
 }
 
+/* The outcome of a create or update: invalid definition (diagnostics),
+ * another engine error, or success; d is released and err taken. */
+static void machine_result(srv_call *c, int rc, sl_diags *d, char *err)
+{
+    if (rc == BT_EINVALID)
+        srv__fail_definition(c, d);
+    else if (rc != 0)
+        srv__fail_engine(c, err);
+    else
+        free(err);
+    sl_diags_fini(d);
+}
+
 void srv__create_state_machine(srv_call *c)
 {
     const char *name, *definition, *role, *type;
@@ -71,13 +84,7 @@ void srv__create_state_machine(srv_call *c)
     char *err = NULL;
     int rc =
         eng_machine_create(c->e, name, definition, t, role, &c->out, &d, &err);
-    if (rc == BT_EINVALID)
-        srv__fail_definition(c, &d);
-    else if (rc != 0)
-        srv__fail_engine(c, err);
-    else
-        free(err);
-    sl_diags_fini(&d);
+    machine_result(c, rc, &d, err);
     json_object *arn;
     if (rc == 0 && tags &&
         json_object_object_get_ex(c->out, "stateMachineArn", &arn)) {
@@ -138,13 +145,7 @@ void srv__update_state_machine(srv_call *c)
     sl_diags_init(&d);
     char *err = NULL;
     int rc = eng_machine_update(c->e, arn, definition, role, &c->out, &d, &err);
-    if (rc == BT_EINVALID)
-        srv__fail_definition(c, &d);
-    else if (rc != 0)
-        srv__fail_engine(c, err);
-    else
-        free(err);
-    sl_diags_fini(&d);
+    machine_result(c, rc, &d, err);
 }
 
 void srv__delete_state_machine(srv_call *c)
