@@ -85,6 +85,12 @@ void bt_buf_vprintf(bt_buf *b, const char *fmt, va_list ap)
     __attribute__((format(printf, 2, 0)));
 /* Takes ownership of the contents out of b (never NULL); b is left empty. */
 char *bt_buf_take(bt_buf *b);
+/* A decimal integer, without printf. */
+void bt_buf_int(bt_buf *b, int64_t v);
+/* s[0..n) as a quoted JSON string, escaped exactly as bt_json_compact
+ * escapes strings (json-c: \b \f \n \r \t \" \\ short, other controls
+ * as \u00XX, '/' and non-ASCII bytes as they are). */
+void bt_buf_json_str(bt_buf *b, const char *s, size_t n);
 
 /* ---- Files ----------------------------------------------------------------
  */

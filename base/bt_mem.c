@@ -132,6 +132,64 @@ void bt_buf_putc(bt_buf *b, char c)
     bt_buf_append(b, &c, 1);
 }
 
+void bt_buf_int(bt_buf *b, int64_t v)
+{
+    char t[24], *e = t + sizeof t, *p = e;
+    /* Negate in unsigned arithmetic: INT64_MIN has no positive twin. */
+    uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+    do
+        *--p = (char)('0' + u % 10);
+    while ((u /= 10) != 0);
+    if (v < 0)
+        *--p = '-';
+    bt_buf_append(b, p, (size_t)(e - p));
+}
+
+void bt_buf_json_str(bt_buf *b, const char *s, size_t n)
+{
+    static const char hex[] = "0123456789abcdef";
+    bt_buf_putc(b, '"');
+    size_t run = 0; /* start of the bytes not yet copied */
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c >= 0x20 && c != '"' && c != '\\')
+            continue;
+        bt_buf_append(b, s + run, i - run);
+        run = i + 1;
+        char esc[6] = {'\\', 0};
+        switch (c) {
+        case '"':
+        case '\\':
+            esc[1] = (char)c;
+            break;
+        case '\b':
+            esc[1] = 'b';
+            break;
+        case '\f':
+            esc[1] = 'f';
+            break;
+        case '\n':
+            esc[1] = 'n';
+            break;
+        case '\r':
+            esc[1] = 'r';
+            break;
+        case '\t':
+            esc[1] = 't';
+            break;
+        default:
+            memcpy(esc + 1, "u00", 3);
+            esc[4] = hex[c >> 4];
+            esc[5] = hex[c & 15];
+            bt_buf_append(b, esc, 6);
+            continue;
+        }
+        bt_buf_append(b, esc, 2);
+    }
+    bt_buf_append(b, s + run, n - run);
+    bt_buf_putc(b, '"');
+}
+
 void bt_buf_vprintf(bt_buf *b, const char *fmt, va_list ap)
 {
     va_list copy;

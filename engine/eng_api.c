@@ -193,8 +193,8 @@ static void fault_after_commit(eng *e)
 /* Commits what the batch wrote, then lets the world see it. */
 static void flush(eng *e)
 {
-    if (store_in_transaction(e->st)) {
-        if (store_commit(e->st) != 0) {
+    if (store_in_transaction(e->st) || e->ndirty) {
+        if (eng__commit(e) != 0) {
             fprintf(stderr,
                     "baton: level=fatal msg=\"store commit failed: %s\"\n",
                     store_errmsg(e->st));
@@ -345,8 +345,11 @@ void eng_close(eng *e)
     uv_run(&e->loop, UV_RUN_DEFAULT);
     uv_loop_close(&e->loop);
     eng__functions_free(e);
-    if (e->st && store_in_transaction(e->st))
-        store_commit(e->st);
+    bt_buf_fini(&e->event_text);
+    bt_buf_fini(&e->details_text);
+    if (e->st)
+        eng__commit(e);
+    free(e->dirty);
     store_close(e->st);
     free(e->ready);
     for (size_t i = 0; i < e->neffects; i++)

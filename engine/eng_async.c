@@ -147,8 +147,7 @@ int eng_serve(eng *e, volatile sig_atomic_t *stop)
         uv_run(&e->loop, UV_RUN_DEFAULT);
     uv_timer_stop(&a->tick);
     /* Commit what the last batch wrote. */
-    if (store_in_transaction(e->st))
-        store_commit(e->st);
+    eng__commit(e);
     return 0;
 }
 
@@ -191,8 +190,7 @@ void eng_async_close(eng *e)
         free(w.arn);
         w.fn(w.arg);
     }
-    if (store_in_transaction(e->st))
-        store_commit(e->st);
+    eng__commit(e);
     uv_close((uv_handle_t *)&a->wake, NULL);
     uv_close((uv_handle_t *)&a->check, NULL);
     uv_close((uv_handle_t *)&a->tick, NULL);

@@ -34,8 +34,10 @@ static void delete_subtree(eng_frame *f)
 {
     store_begin(f->ex->e->st);
     for (size_t i = 0; i < f->nkids; i++)
-        if (f->kids[i])
+        if (f->kids[i]) {
+            eng__frame_forget(f->kids[i]);
             delete_subtree(f->kids[i]);
+        }
     store_frame_delete_children(f->ex->e->st, f->ex->arn, f->id);
 }
 

@@ -15,43 +15,53 @@
 /* ---- history events
  * ---------------------------------------------------------------- */
 
-/* The details member AWS uses for an event type (reference §11.2). */
-static const char *details_key(const char *type)
+/* Writes the details member's name AWS uses for an event type (reference
+ * §11.2): lowerCamel(type) + "EventDetails" (TaskScheduled ->
+ * taskScheduledEventDetails), except that every ...StateEntered and
+ * ...StateExited type shares one. */
+static void put_details_key(bt_buf *b, const char *type)
 {
-    static const struct {
-        const char *suffix;
-        const char *key;
-    } by_suffix[] = {
-        {"StateEntered", "stateEnteredEventDetails"},
-        {"StateExited", "stateExitedEventDetails"},
-    };
+    static const char *const shared[] = {"StateEntered", "StateExited"};
+    size_t n = strlen(type);
     for (size_t i = 0; i < 2; i++) {
-        size_t n = strlen(type), k = strlen(by_suffix[i].suffix);
-        if (n > k && !strcmp(type + n - k, by_suffix[i].suffix))
-            return by_suffix[i].key;
+        size_t k = strlen(shared[i]);
+        if (n > k && !memcmp(type + n - k, shared[i], k)) {
+            type = shared[i];
+            n = k;
+            break;
+        }
     }
-    return NULL;
-}
-
-/* lowerCamel(type) + "EventDetails", e.g. TaskScheduled ->
- * taskScheduledEventDetails. */
-static char *default_details_key(const char *type)
-{
-    char *k = bt_xasprintf("%sEventDetails", type);
-    if (k[0] >= 'A' && k[0] <= 'Z')
-        k[0] = (char)(k[0] - 'A' + 'a');
-    return k;
+    char first = type[0];
+    if (first >= 'A' && first <= 'Z')
+        first = (char)(first - 'A' + 'a');
+    bt_buf_putc(b, '"');
+    bt_buf_putc(b, first);
+    bt_buf_append(b, type + 1, n - 1);
+    bt_buf_puts(b, "EventDetails\"");
 }
 
 int64_t eng__event(eng_exec *x, eng_frame *f, const char *type,
                    json_object *details, int64_t prev)
 {
+    size_t n = 0;
+    const char *d =
+        details
+            ? json_object_to_json_string_length(
+                  details,
+                  JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &n)
+            : NULL;
+    int64_t id = eng__event_text(x, f, type, d, n, prev);
+    json_object_put(details);
+    return id;
+}
+
+int64_t eng__event_text(eng_exec *x, eng_frame *f, const char *type,
+                        const char *details, size_t details_len, int64_t prev)
+{
     eng *e = x->e;
     /* Nothing is recorded after the end. */
-    if (x->status != EX_RUNNING && !x->finishing) {
-        json_object_put(details);
+    if (x->status != EX_RUNNING && !x->finishing)
         return f ? f->prev_id : x->next_event_id - 1;
-    }
     /* A distributed Map's iterations write their child execution's
      * history. */
     eng_child *ch = f ? f->child : NULL;
@@ -62,7 +72,6 @@ int64_t eng__event(eng_exec *x, eng_frame *f, const char *type,
         x->type == SL_MACHINE_EXPRESS || ch ? 0 : e->opts.max_history_events;
     if (!x->finishing && limit > 0 && x->next_event_id >= limit) {
         /* AWS: the last event allowed becomes the ExecutionFailed. */
-        json_object_put(details);
         sl_error err = {"States.Runtime", NULL};
         char *cause = bt_xasprintf("The execution reached the maximum number "
                                    "of history events (%lld).",
@@ -75,46 +84,85 @@ int64_t eng__event(eng_exec *x, eng_frame *f, const char *type,
     int64_t id = (*next)++;
     if (prev < 0)
         prev = f ? f->prev_id : id - 1;
-    json_object *ev = json_object_new_object();
+    /* The event's text is written directly: it is the hottest
+     * serialisation in the engine (two events per state at least). */
     int64_t now = eng__now_ms();
-    json_object_object_add(ev, "timestamp", eng__epoch_json(now));
-    json_object_object_add(ev, "type", json_object_new_string(type));
-    json_object_object_add(ev, "id", json_object_new_int64(id));
-    json_object_object_add(ev, "previousEventId", json_object_new_int64(prev));
+    bt_buf *b = &e->event_text;
+    bt_buf_reset(b);
+    bt_buf_puts(b, "{\"timestamp\":");
+    bt_buf_int(b, now / 1000);
+    char ms[4] = {'.', (char)('0' + now % 1000 / 100),
+                  (char)('0' + now % 100 / 10), (char)('0' + now % 10)};
+    bt_buf_append(b, ms, 4);
+    bt_buf_puts(b, ",\"type\":");
+    bt_buf_json_str(b, type, strlen(type));
+    bt_buf_puts(b, ",\"id\":");
+    bt_buf_int(b, id);
+    bt_buf_puts(b, ",\"previousEventId\":");
+    bt_buf_int(b, prev);
     if (details) {
-        const char *k = details_key(type);
-        char *dk = k ? NULL : default_details_key(type);
-        json_object_object_add(ev, k ? k : dk, details);
-        free(dk);
+        bt_buf_putc(b, ',');
+        put_details_key(b, type);
+        bt_buf_putc(b, ':');
+        bt_buf_append(b, details, details_len);
     }
+    bt_buf_putc(b, '}');
     eng__kick(e);
     if (store_begin(e->st) != 0 ||
-        store_event_append(e->st, arn, id, bt_json_compact(ev)) != 0) {
+        store_event_append(e->st, arn, id, b->data) != 0) {
         fprintf(stderr, "baton: level=fatal msg=\"store write failed: %s\"\n",
                 store_errmsg(e->st));
         abort();
     }
-    json_object_put(ev);
     if (f)
         f->prev_id = id;
     return id;
 }
 
-/* {"name", "input"/"output" as JSON text, "...Details": {truncated}}. */
-static json_object *io_details(const char *name, const char *key,
-                               json_object *value)
+/* The compact JSON text of v, kept in the frame while v is its input or
+ * output: a value is serialised once for its size check, its ...Exited
+ * event and the next state's ...Entered event. Values are never changed
+ * once made, and the frame holds a reference, so the text stays true. */
+static const char *value_text(eng_frame *f, json_object *v, size_t *n)
 {
-    json_object *d = json_object_new_object();
-    if (name)
-        json_object_object_add(d, "name", json_object_new_string(name));
-    json_object_object_add(d, key,
-                           json_object_new_string(bt_json_compact(value)));
-    json_object *t = json_object_new_object();
-    json_object_object_add(t, "truncated", json_object_new_boolean(false));
-    char *dk = bt_xasprintf("%sDetails", key);
-    json_object_object_add(d, dk, t);
-    free(dk);
-    return d;
+    if (f->text_of != v || !f->text.data) {
+        size_t len = 0;
+        const char *t = json_object_to_json_string_length(
+            v, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &len);
+        bt_buf_reset(&f->text);
+        bt_buf_append(&f->text, t, len);
+        json_object_put(f->text_of);
+        f->text_of = json_object_get(v);
+    }
+    *n = f->text.len;
+    return f->text.data;
+}
+
+/* Writes {"name", "input"/"output" as JSON text, "...Details":
+ * {truncated}} without the closing brace. */
+static void io_details(bt_buf *b, const char *name, const char *key,
+                       const char *text, size_t n)
+{
+    bt_buf_reset(b);
+    bt_buf_puts(b, "{\"name\":");
+    bt_buf_json_str(b, name, strlen(name));
+    bt_buf_printf(b, ",\"%s\":", key);
+    bt_buf_json_str(b, text, n);
+    bt_buf_printf(b, ",\"%sDetails\":{\"truncated\":false}", key);
+}
+
+/* "<Type>State<what>", e.g. PassStateEntered, in buf. */
+static const char *state_event_type(char *buf, size_t cap, const sl_state *st,
+                                    const char *what)
+{
+    const char *t = sl_state_type_name(st);
+    size_t a = strlen(t), w = strlen(what);
+    if (a + 5 + w + 1 > cap)
+        a = cap - 6 - w;
+    memcpy(buf, t, a);
+    memcpy(buf + a, "State", 5);
+    memcpy(buf + a + 5, what, w + 1);
+    return buf;
 }
 
 /* ---- frames
@@ -146,6 +194,13 @@ void eng__frame_free(eng_frame *f)
     if (!f)
         return;
     eng *e = f->ex->e;
+    /* A finished Map iteration leaves memory before the commit: its
+     * snapshot (with its output) is the record of its end. */
+    if (f->dirty) {
+        e->dirty[f->dirty_slot] = NULL;
+        f->dirty = false;
+        eng__frame_write(f);
+    }
     if (f->queued)
         for (size_t i = e->ready_head; i < e->nready; i++)
             if (e->ready[i] == f)
@@ -163,6 +218,8 @@ void eng__frame_free(eng_frame *f)
     json_object_put(f->vars);
     json_object_put(f->results);
     json_object_put(f->output);
+    json_object_put(f->text_of);
+    bt_buf_fini(&f->text);
     sl_error_fini(&f->error);
     sl_error_fini(&f->child_error);
     free(f->attempts);
@@ -245,20 +302,13 @@ static void commit_vars(eng_frame *f, json_object *assigned)
         json_object_object_add(f->vars, k, json_object_get(v));
 }
 
-static json_object *assigned_details(json_object *assigned)
-{
-    json_object *m = json_object_new_object();
-    json_object_object_foreach(assigned, k, v) json_object_object_add(
-        m, k, json_object_new_string(bt_json_compact(v)));
-    return m;
-}
-
 /* Records ...StateExited and moves to next (or ends the frame). Takes
  * output and assigned. */
 static bool too_large(eng_frame *f, json_object *output)
 {
-    size_t limit = f->ex->e->opts.payload_limit;
-    return sl_json_size(output) > (limit ? limit : SL_PAYLOAD_LIMIT_DEFAULT);
+    size_t limit = f->ex->e->opts.payload_limit, n;
+    value_text(f, output, &n);
+    return n > (limit ? limit : SL_PAYLOAD_LIMIT_DEFAULT);
 }
 
 static void state_failed(eng_frame *f, const sl_error *err);
@@ -283,18 +333,31 @@ static void state_exit(eng_frame *f, const sl_state *next, json_object *output,
         sl_error_fini(&err);
         return;
     }
-    json_object *d = io_details(sl_state_name(f->state), "output", output);
+    size_t n;
+    const char *text = value_text(f, output, &n);
+    bt_buf *d = &f->ex->e->details_text;
+    io_details(d, sl_state_name(f->state), "output", text, n);
     if (assigned && json_object_object_length(assigned) > 0) {
-        json_object_object_add(d, "assignedVariables",
-                               assigned_details(assigned));
-        json_object *t = json_object_new_object();
-        json_object_object_add(t, "truncated", json_object_new_boolean(false));
-        json_object_object_add(d, "assignedVariablesDetails", t);
+        bt_buf_puts(d, ",\"assignedVariables\":{");
+        bool first = true;
+        json_object_object_foreach(assigned, k, v)
+        {
+            if (!first)
+                bt_buf_putc(d, ',');
+            first = false;
+            bt_buf_json_str(d, k, strlen(k));
+            bt_buf_putc(d, ':');
+            const char *vt = bt_json_compact(v);
+            bt_buf_json_str(d, vt, strlen(vt));
+        }
+        bt_buf_puts(d, "},\"assignedVariablesDetails\":{\"truncated\":false}");
     }
+    bt_buf_putc(d, '}');
     f->ex->states_done++;
-    char *type = bt_xasprintf("%sStateExited", sl_state_type_name(f->state));
-    eng__event(f->ex, f, type, d, prev);
-    free(type);
+    char type[64];
+    eng__event_text(f->ex, f,
+                    state_event_type(type, sizeof type, f->state, "Exited"),
+                    d->data, d->len, prev);
     commit_vars(f, assigned);
     json_object_put(assigned);
     json_object_put(f->effective);
@@ -551,13 +614,18 @@ static void enter_state(eng_frame *f)
     free(f->attempts);
     f->attempts =
         bt_xcalloc(sl_state_retrier_count(st) + 1, sizeof *f->attempts);
-    char *type = bt_xasprintf("%sStateEntered", sl_state_type_name(st));
+    char type[64];
     /* The first state of an execution points at no event (AWS records 0). */
     int64_t next = f->child ? f->child->next_event_id : x->next_event_id;
     int64_t prev = next == 2 ? 0 : -1;
-    f->entered_id = eng__event(
-        x, f, type, io_details(sl_state_name(st), "input", f->input), prev);
-    free(type);
+    size_t n;
+    const char *text = value_text(f, f->input, &n);
+    bt_buf *d = &x->e->details_text;
+    io_details(d, sl_state_name(st), "input", text, n);
+    bt_buf_putc(d, '}');
+    f->entered_id = eng__event_text(
+        x, f, state_event_type(type, sizeof type, st, "Entered"), d->data,
+        d->len, prev);
     json_object *ctx = eng__context(f, NULL);
     sl_ctx c;
     eng__sl_ctx(f, &c, ctx);

@@ -306,7 +306,7 @@ static int save(eng *e, const char *name, const eng_function_config *cfg,
         f.updated_ms = eng__now_ms();
         rc = check_config(name, &f, err);
         if (rc == 0 && (store_begin(e->st) || store_function_put(e->st, &f) ||
-                        store_commit(e->st))) {
+                        eng__commit(e))) {
             *err = bt_xasprintf("store: %s", store_errmsg(e->st));
             rc = BT_EIO;
         }
@@ -333,7 +333,7 @@ int eng_function_delete(eng *e, const char *name, char **err)
 {
     bool existed = false;
     if (store_begin(e->st) || store_function_delete(e->st, name, &existed) ||
-        store_commit(e->st)) {
+        eng__commit(e)) {
         *err = bt_xasprintf("store: %s", store_errmsg(e->st));
         return BT_EIO;
     }

@@ -142,6 +142,10 @@ struct eng_frame {
                          whose history this frame's events go to */
     bool owns_child;  /* this frame is that child execution's root */
     bool queued;
+    bool dirty;        /* its snapshot is to be written (eng__frame_save) */
+    size_t dirty_slot; /* its place in eng.dirty */
+    bt_buf text;       /* compact JSON of text_of (eng_exec.c) */
+    json_object *text_of;
 };
 
 /* A distributed Map's child execution: its own ARN, row and history. Its
@@ -213,6 +217,10 @@ typedef struct eng_function {
 
 struct eng {
     eng_opts opts;
+    bt_buf event_text;   /* eng__event's scratch */
+    bt_buf details_text; /* ...StateEntered/Exited details' scratch */
+    eng_frame **dirty;   /* snapshots to write before the commit */
+    size_t ndirty, capdirty;
     char *region;
     char *account;
     uv_loop_t loop;
@@ -292,6 +300,9 @@ void eng__kick(eng *e);
  * thread; prev is f->prev_id unless prev >= 0. Returns its id. */
 int64_t eng__event(eng_exec *x, eng_frame *f, const char *type,
                    json_object *details, int64_t prev);
+/* The same with the details member as JSON text (NULL: none). */
+int64_t eng__event_text(eng_exec *x, eng_frame *f, const char *type,
+                        const char *details, size_t details_len, int64_t prev);
 void eng__advance(eng_frame *f);
 eng_frame *eng__frame_new(eng_exec *x, eng_frame *parent, size_t index,
                           const sl_scope *scope, json_object *input);
@@ -311,7 +322,20 @@ void eng__work_failed(eng_frame *f, const sl_error *err);
 void eng__work_failed_as(eng_frame *f, const sl_error *err, bool here);
 void eng__exec_finish(eng_exec *x, eng_status status, json_object *output,
                       const sl_error *err);
+/* Marks f's snapshot for writing: every marked frame is written once, just
+ * before the transaction commits (eng__commit), so a frame that moves
+ * through several states in one batch costs one write, not one per state.
+ * The events and the snapshots of a batch still commit together. */
 void eng__frame_save(eng_frame *f);
+/* Writes f's snapshot now (store_begin included). */
+void eng__frame_write(eng_frame *f);
+/* Writes the marked snapshots now. */
+void eng__frames_write(eng *e);
+/* f's row and its subtree's rows are being deleted: nothing to write. */
+void eng__frame_forget(eng_frame *f);
+/* Writes the marked snapshots, then commits the open transaction, if any.
+ * Every commit of the engine's writes goes through here. */
+int eng__commit(eng *e);
 
 /* ---- eng_task.c
  * ------------------------------------------------------------------------- */

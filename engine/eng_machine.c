@@ -59,7 +59,7 @@ static int64_t first_created(eng *e, const char *arn)
 static int insert(eng *e, const store_machine *m, char **err)
 {
     if (store_begin(e->st) || store_machine_insert(e->st, m) ||
-        store_commit(e->st)) {
+        eng__commit(e)) {
         *err = bt_xasprintf("store: %s", store_errmsg(e->st));
         store_rollback(e->st);
         return BT_EIO;
@@ -242,7 +242,7 @@ int eng_machine_delete(eng *e, const char *arn, char **err)
     }
     free(r.arns);
     if (rc == 0 && (store_begin(e->st) || store_machine_delete(e->st, arn) ||
-                    store_tag_delete(e->st, arn, NULL) || store_commit(e->st)))
+                    store_tag_delete(e->st, arn, NULL) || eng__commit(e)))
         rc = BT_EIO;
     if (rc != 0) {
         store_rollback(e->st);

@@ -240,6 +240,5 @@ void eng_run_all(eng *e)
             e->nready == e->ready_head && e->neffects == 0)
             break;
     uv_run(&e->loop, UV_RUN_NOWAIT);
-    if (store_in_transaction(e->st))
-        store_commit(e->st);
+    eng__commit(e);
 }

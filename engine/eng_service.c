@@ -24,7 +24,7 @@ static const char *type_name(sl_machine_type t)
 /* Commits a service call's writes (outside the pump). */
 static int commit(eng *e, char **err)
 {
-    if (store_commit(e->st) != 0) {
+    if (eng__commit(e) != 0) {
         *err = bt_xasprintf("store: %s", store_errmsg(e->st));
         return BT_EIO;
     }
@@ -477,6 +477,8 @@ void eng__exec_finish(eng_exec *x, eng_status status, json_object *output,
                       stop};
     eng__exec_ended(x);
     eng__kick(e);
+    if (x->root)
+        eng__frame_forget(x->root);
     if (store_begin(e->st) || store_exec_finish(e->st, &row) ||
         store_frame_delete_all(e->st, x->arn)) {
         fprintf(stderr, "baton: level=fatal msg=\"store write failed: %s\"\n",
@@ -493,7 +495,7 @@ void eng__exec_finish(eng_exec *x, eng_status status, json_object *output,
 const char *const eng__phase_names[PH_DONE + 1] = {
     "ENTER", "TASK", "WAIT", "RETRY", "CHILDREN", "PARKED", "DONE"};
 
-void eng__frame_save(eng_frame *f)
+void eng__frame_write(eng_frame *f)
 {
     eng_exec *x = f->ex;
     json_object *o = json_object_new_object();
@@ -534,6 +536,51 @@ void eng__frame_save(eng_frame *f)
         abort();
     }
     json_object_put(o);
+}
+
+void eng__frame_save(eng_frame *f)
+{
+    eng *e = f->ex->e;
+    if (f->dirty)
+        return;
+    if (e->ndirty == e->capdirty) {
+        e->capdirty = e->capdirty ? e->capdirty * 2 : 64;
+        e->dirty = bt_xrealloc(e->dirty, e->capdirty * sizeof *e->dirty);
+    }
+    f->dirty = true;
+    f->dirty_slot = e->ndirty;
+    e->dirty[e->ndirty++] = f;
+    eng__kick(e);
+}
+
+void eng__frames_write(eng *e)
+{
+    /* Writing never marks frames, so the list cannot grow meanwhile. */
+    for (size_t i = 0; i < e->ndirty; i++) {
+        eng_frame *f = e->dirty[i];
+        if (!f)
+            continue;
+        f->dirty = false;
+        eng__frame_write(f);
+    }
+    e->ndirty = 0;
+}
+
+void eng__frame_forget(eng_frame *f)
+{
+    if (f->dirty) {
+        f->ex->e->dirty[f->dirty_slot] = NULL;
+        f->dirty = false;
+    }
+    for (size_t i = 0; i < f->nkids; i++)
+        if (f->kids[i])
+            eng__frame_forget(f->kids[i]);
+}
+
+int eng__commit(eng *e)
+{
+    eng__frames_write(e);
+    return store_in_transaction(e->st) ? store_commit(e->st) : 0;
 }
 
 /* ---- running and reading
@@ -586,8 +633,7 @@ int eng_run_until_done(eng *e, const char *exec_arn, bool progress)
         return rc;
     /* Commit the final writes. */
     uv_run(&e->loop, UV_RUN_NOWAIT);
-    if (store_in_transaction(e->st))
-        store_commit(e->st);
+    eng__commit(e);
     return 0;
 }
 

@@ -137,6 +137,54 @@ static void test_buf_and_utf8(void **state)
     assert_int_equal(bt_utf8_decode("\xc0\xaf", 2, &cp), 0);
 }
 
+/* bt_buf_json_str must write strings exactly as json-c's compact
+ * serialisation does (history events mix both): every byte value, alone
+ * and between other text. */
+static void test_buf_json_str_matches_json_c(void **state)
+{
+    (void)state;
+    for (int c = 1; c < 256; c++) {
+        char s[8] = {'a', (char)c, 'b', (char)c, 0};
+        json_object *o = json_object_new_string(s);
+        bt_buf b;
+        bt_buf_init(&b);
+        bt_buf_json_str(&b, s, strlen(s));
+        assert_string_equal(b.data, bt_json_compact(o));
+        bt_buf_fini(&b);
+        json_object_put(o);
+    }
+    bt_buf b;
+    bt_buf_init(&b);
+    bt_buf_json_str(&b, "", 0);
+    assert_string_equal(b.data, "\"\"");
+    bt_buf_reset(&b);
+    bt_buf_json_str(&b, "x\0y", 3); /* embedded NUL */
+    assert_string_equal(b.data, "\"x\\u0000y\"");
+    bt_buf_fini(&b);
+}
+
+static void test_buf_int(void **state)
+{
+    (void)state;
+    const struct {
+        int64_t v;
+        const char *text;
+    } cases[] = {{0, "0"},
+                 {7, "7"},
+                 {-1, "-1"},
+                 {1234567890123, "1234567890123"},
+                 {INT64_MAX, "9223372036854775807"},
+                 {INT64_MIN, "-9223372036854775808"}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        bt_buf b;
+        bt_buf_init(&b);
+        bt_buf_puts(&b, "n=");
+        bt_buf_int(&b, cases[i].v);
+        assert_string_equal(b.data + 2, cases[i].text);
+        bt_buf_fini(&b);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -145,6 +193,8 @@ int main(void)
         cmocka_unit_test(test_locate),
         cmocka_unit_test(test_locate_unicode_column),
         cmocka_unit_test(test_buf_and_utf8),
+        cmocka_unit_test(test_buf_json_str_matches_json_c),
+        cmocka_unit_test(test_buf_int),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
