@@ -193,7 +193,7 @@ static void fault_after_commit(eng *e)
 /* Commits what the batch wrote, then lets the world see it. */
 static void flush(eng *e)
 {
-    if (store_in_transaction(e->st) || e->ndirty) {
+    if (store_in_transaction(e->st) || e->ndirty || e->npending) {
         if (eng__commit(e) != 0) {
             fprintf(stderr,
                     "baton: level=fatal msg=\"store commit failed: %s\"\n",
@@ -289,6 +289,7 @@ int eng_open(const eng_opts *opts, eng **out, char **err)
 
 static void free_exec(eng_exec *x)
 {
+    eng__history_release(x->e, &x->hist);
     if (x->root)
         eng__frame_free(x->root);
     eng__machine_release(x->e, x->machine);
@@ -350,6 +351,7 @@ void eng_close(eng *e)
     if (e->st)
         eng__commit(e);
     free(e->dirty);
+    free(e->pending);
     store_close(e->st);
     free(e->ready);
     for (size_t i = 0; i < e->neffects; i++)

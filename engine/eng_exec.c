@@ -86,9 +86,24 @@ int64_t eng__event_text(eng_exec *x, eng_frame *f, const char *type,
         prev = f ? f->prev_id : id - 1;
     /* The event's text is written directly: it is the hottest
      * serialisation in the engine (two events per state at least). */
+    eng_history *h = ch ? &ch->hist : &x->hist;
+    bt_buf *b = &h->text;
+    if (h->n == 0) {
+        if (e->npending == e->cappending) {
+            e->cappending = e->cappending ? e->cappending * 2 : 64;
+            e->pending =
+                bt_xrealloc(e->pending, e->cappending * sizeof *e->pending);
+        }
+        h->arn = arn;
+        h->first = id;
+        h->slot = e->npending;
+        e->pending[e->npending++] = h;
+        bt_buf_reset(b);
+    } else {
+        bt_buf_putc(b, '\n');
+    }
+    h->n++;
     int64_t now = eng__now_ms();
-    bt_buf *b = &e->event_text;
-    bt_buf_reset(b);
     bt_buf_puts(b, "{\"timestamp\":");
     bt_buf_int(b, now / 1000);
     char ms[4] = {'.', (char)('0' + now % 1000 / 100),
@@ -108,8 +123,7 @@ int64_t eng__event_text(eng_exec *x, eng_frame *f, const char *type,
     }
     bt_buf_putc(b, '}');
     eng__kick(e);
-    if (store_begin(e->st) != 0 ||
-        store_event_append(e->st, arn, id, b->data) != 0) {
+    if (store_begin(e->st) != 0) {
         fprintf(stderr, "baton: level=fatal msg=\"store write failed: %s\"\n",
                 store_errmsg(e->st));
         abort();
@@ -117,6 +131,38 @@ int64_t eng__event_text(eng_exec *x, eng_frame *f, const char *type,
     if (f)
         f->prev_id = id;
     return id;
+}
+
+static void history_write_one(eng *e, eng_history *h)
+{
+    if (store_begin(e->st) != 0 ||
+        store_events_append(e->st, h->arn, h->first, h->n, h->text.data,
+                            h->text.len) != 0) {
+        fprintf(stderr, "baton: level=fatal msg=\"store write failed: %s\"\n",
+                store_errmsg(e->st));
+        abort();
+    }
+    h->n = 0;
+    /* Many executions wait between batches: keep only small buffers. */
+    if (h->text.cap > 4096)
+        bt_buf_fini(&h->text);
+}
+
+void eng__history_write(eng *e)
+{
+    for (size_t i = 0; i < e->npending; i++)
+        if (e->pending[i])
+            history_write_one(e, e->pending[i]);
+    e->npending = 0;
+}
+
+void eng__history_release(eng *e, eng_history *h)
+{
+    if (h->n > 0) {
+        e->pending[h->slot] = NULL;
+        history_write_one(e, h);
+    }
+    bt_buf_fini(&h->text);
 }
 
 /* The compact JSON text of v, kept in the frame while v is its input or
@@ -227,7 +273,7 @@ void eng__frame_free(eng_frame *f)
     free(f->request_id);
     free(f->fn_name);
     if (f->owns_child)
-        eng__child_free(f->child);
+        eng__child_free(e, f->child);
     run_proc_result_fini(&f->task_res);
     sl_error_fini(&f->cb_error);
     free(f->nested_arn);

@@ -78,6 +78,16 @@ const char *eng__status_name(eng_status s);
 /* Phase names in frame snapshots, indexed by eng_phase. */
 extern const char *const eng__phase_names[PH_DONE + 1];
 
+/* History events not yet written: an execution's (or a distributed Map
+ * child's) events of the current transaction, written as one store row
+ * just before the commit (eng__commit). */
+typedef struct eng_history {
+    const char *arn; /* the owner's */
+    bt_buf text;     /* the events, one JSON object per line */
+    int64_t first, n;
+    size_t slot; /* its place in eng.pending while n > 0 */
+} eng_history;
+
 struct eng_frame {
     eng_exec *ex;
     int64_t id;
@@ -152,6 +162,7 @@ struct eng_frame {
  * frames live in the parent execution's tree; the child's root frame owns
  * this record. */
 struct eng_child {
+    eng_history hist;
     char *arn;
     char *name;
     int64_t next_event_id;
@@ -161,6 +172,7 @@ struct eng_child {
 
 struct eng_exec {
     eng *e;
+    eng_history hist;
     char *arn;
     char *name;
     char *machine_arn;
@@ -221,6 +233,8 @@ struct eng {
     bt_buf details_text; /* ...StateEntered/Exited details' scratch */
     eng_frame **dirty;   /* snapshots to write before the commit */
     size_t ndirty, capdirty;
+    eng_history **pending; /* histories with events to write */
+    size_t npending, cappending;
     char *region;
     char *account;
     uv_loop_t loop;
@@ -329,6 +343,10 @@ void eng__exec_finish(eng_exec *x, eng_status status, json_object *output,
 void eng__frame_save(eng_frame *f);
 /* Writes f's snapshot now (store_begin included). */
 void eng__frame_write(eng_frame *f);
+/* Writes the pending history events now (before reading history). */
+void eng__history_write(eng *e);
+/* The owner of h leaves memory: its pending events are written. */
+void eng__history_release(eng *e, eng_history *h);
 /* Writes the marked snapshots now. */
 void eng__frames_write(eng *e);
 /* f's row and its subtree's rows are being deleted: nothing to write. */
@@ -453,7 +471,7 @@ void eng__child_exec_start(eng_frame *map, eng_frame *kid);
 void eng__child_exec_finish(eng_frame *kid, bool aborted);
 /* Recovery: the child record of a frame snapshot naming child_arn. */
 int eng__child_exec_restore(eng_frame *kid, const char *child_arn);
-void eng__child_free(eng_child *c);
+void eng__child_free(eng *e, eng_child *c);
 
 /* ---- eng_children.c
  * --------------------------------------------------------------------- */

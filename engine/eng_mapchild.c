@@ -11,10 +11,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-void eng__child_free(eng_child *c)
+void eng__child_free(eng *e, eng_child *c)
 {
     if (!c)
         return;
+    eng__history_release(e, &c->hist);
     json_object_put(c->context_exec);
     free(c->arn);
     free(c->name);

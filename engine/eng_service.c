@@ -580,6 +580,7 @@ void eng__frame_forget(eng_frame *f)
 int eng__commit(eng *e)
 {
     eng__frames_write(e);
+    eng__history_write(e);
     return store_in_transaction(e->st) ? store_commit(e->st) : 0;
 }
 
@@ -664,18 +665,10 @@ int eng_execution_stop(eng *e, const char *exec_arn, const char *error,
     return commit(e, err);
 }
 
-static int max_id_cb(int64_t id, const char *json, void *ud)
-{
-    (void)json;
-    *(int64_t *)ud = id;
-    return 0;
-}
-
 int64_t eng__last_event_id(eng *e, const char *arn)
 {
-    int64_t last = 0;
-    store_event_each(e->st, arn, max_id_cb, &last);
-    return last;
+    eng__history_write(e);
+    return store_event_last(e->st, arn);
 }
 
 static int history_cb(int64_t id, const char *json, void *ud)
@@ -694,6 +687,7 @@ json_object *eng_execution_history(eng *e, const char *exec)
     if (store_exec_get(e->st, exec, &row) != 0)
         return NULL;
     json_object *events = json_object_new_array();
+    eng__history_write(e); /* this connection reads its own writes */
     store_event_each(e->st, row.arn, history_cb, events);
     store_exec_fini(&row);
     return events;

@@ -124,10 +124,15 @@ int store_function_each(store *s, int (*fn)(const store_function *f, void *ud),
 
 /* ---- history
  * ------------------------------------------------------------------------ */
-/* Appends one event; details is the JSON text of the whole event object. */
-int store_event_append(store *s, const char *exec_arn, int64_t id,
-                       const char *event_json);
-/* Calls fn with each event's JSON text in id order. */
+/* Appends the n consecutive events first..first+n-1: text[0..len) holds
+ * their JSON objects, one per line ('\n' between them; compact JSON has
+ * no raw newline). */
+int store_events_append(store *s, const char *exec_arn, int64_t first,
+                        int64_t n, const char *text, size_t len);
+/* The id of an execution's last stored event (0: none). */
+int64_t store_event_last(store *s, const char *exec_arn);
+/* Calls fn with each event's JSON text in id order; fn returning non-zero
+ * stops the walk. */
 int store_event_each(store *s, const char *exec_arn,
                      int (*fn)(int64_t id, const char *json, void *ud),
                      void *ud);

@@ -16,6 +16,13 @@
  *   tags(arn, key, value, PK(arn, key))   -- machines' and activities' tags
  * Schema version 5 adds functions.runtime, code_dir, handler and
  * idle_timeout_s (warm functions speaking the Lambda Runtime API).
+ * Schema version 6 replaces events with
+ *   history(exec, first, n, events, PK(exec, first))
+ * where a row holds n consecutive events first..first+n-1, one JSON object
+ * per line: the engine writes each execution's events of a transaction as
+ * one row, since an SQLite row costs microseconds whatever its size. (A
+ * rowid table: WITHOUT ROWID spills rows over about 1 KB to overflow
+ * pages, and these rows are often larger.)
  * Every statement is prepared once in store_open.
  */
 #include "store/store.h"
@@ -38,6 +45,7 @@ enum {
     Q_EXEC_RUNNING,
     Q_EVENT_APPEND,
     Q_EVENT_EACH,
+    Q_EVENT_LAST,
     Q_FRAME_PUT,
     Q_FRAME_DELETE,
     Q_FRAME_DELETE_ALL,
@@ -92,8 +100,12 @@ static const char *const queries[Q_COUNT] = {
                    "DESC, rowid DESC",
     [Q_EXEC_RUNNING] = "SELECT " EXEC_COLS " FROM executions WHERE status = "
                        "'RUNNING' ORDER BY start_ms, rowid",
-    [Q_EVENT_APPEND] = "INSERT INTO events(exec, id, json) VALUES(?,?,?)",
-    [Q_EVENT_EACH] = "SELECT id, json FROM events WHERE exec = ? ORDER BY id",
+    [Q_EVENT_APPEND] =
+        "INSERT INTO history(exec, first, n, events) VALUES(?,?,?,?)",
+    [Q_EVENT_EACH] =
+        "SELECT first, n, events FROM history WHERE exec = ? ORDER BY first",
+    [Q_EVENT_LAST] = "SELECT first + n - 1 FROM history WHERE exec = ?"
+                     " ORDER BY first DESC LIMIT 1",
     [Q_FRAME_PUT] = "INSERT OR REPLACE INTO frames(exec, id, parent, json) "
                     "VALUES(?,?,?,?)",
     [Q_FRAME_DELETE] = "DELETE FROM frames WHERE exec = ? AND id = ?",
@@ -175,10 +187,16 @@ static const char schema_v5[] =
     "ALTER TABLE functions ADD COLUMN idle_timeout_s INTEGER NOT NULL"
     " DEFAULT 0;";
 
+static const char schema_v6[] =
+    "CREATE TABLE history(exec TEXT NOT NULL, first INTEGER NOT NULL,"
+    " n INTEGER NOT NULL, events TEXT NOT NULL, PRIMARY KEY(exec, first));"
+    "INSERT INTO history SELECT exec, id, 1, json FROM events;"
+    "DROP TABLE events;";
+
 /* Each step takes the schema from version i to i + 1. */
 static const char *const migrations[] = {schema_v1, schema_v2, schema_v3,
-                                         schema_v4, schema_v5};
-#define SCHEMA_VERSION 5
+                                         schema_v4, schema_v5, schema_v6};
+#define SCHEMA_VERSION 6
 
 static int migrate(store *s)
 {
@@ -496,13 +514,14 @@ int store_exec_each(store *s, bool running_only,
 /* ---- events and frames
  * -------------------------------------------------------------- */
 
-int store_event_append(store *s, const char *exec_arn, int64_t id,
-                       const char *event_json)
+int store_events_append(store *s, const char *exec_arn, int64_t first,
+                        int64_t n, const char *text, size_t len)
 {
     sqlite3_stmt *st = q(s, Q_EVENT_APPEND);
     bind_text(st, 1, exec_arn);
-    sqlite3_bind_int64(st, 2, id);
-    bind_text(st, 3, event_json);
+    sqlite3_bind_int64(st, 2, first);
+    sqlite3_bind_int64(st, 3, n);
+    sqlite3_bind_text(st, 4, text, (int)len, SQLITE_STATIC);
     return done(st);
 }
 
@@ -513,12 +532,35 @@ int store_event_each(store *s, const char *exec_arn,
     sqlite3_stmt *st = q(s, Q_EVENT_EACH);
     bind_text(st, 1, exec_arn);
     int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-        if (fn(sqlite3_column_int64(st, 0),
-               (const char *)sqlite3_column_text(st, 1), ud))
-            break;
+    bool stop = false;
+    bt_buf line;
+    bt_buf_init(&line);
+    while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        int64_t id = sqlite3_column_int64(st, 0),
+                n = sqlite3_column_int64(st, 1);
+        const char *p = (const char *)sqlite3_column_text(st, 2);
+        for (int64_t i = 0; p && i < n && !stop; i++, id++) {
+            const char *nl = strchr(p, '\n');
+            size_t len = nl ? (size_t)(nl - p) : strlen(p);
+            bt_buf_reset(&line);
+            bt_buf_append(&line, p, len);
+            stop = fn(id, line.data, ud) != 0;
+            p = nl ? nl + 1 : NULL;
+        }
+    }
+    bt_buf_fini(&line);
     sqlite3_reset(st);
-    return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : BT_EIO;
+    return stop || rc == SQLITE_DONE ? 0 : BT_EIO;
+}
+
+int64_t store_event_last(store *s, const char *exec_arn)
+{
+    sqlite3_stmt *st = q(s, Q_EVENT_LAST);
+    bind_text(st, 1, exec_arn);
+    int64_t last =
+        sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    sqlite3_reset(st);
+    return last;
 }
 
 int store_frame_put(store *s, const char *exec_arn, int64_t id, int64_t parent,

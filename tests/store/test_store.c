@@ -115,6 +115,13 @@ static int collect_event(int64_t id, const char *json, void *ud)
     return 0;
 }
 
+static int stop_at_two(int64_t id, const char *json, void *ud)
+{
+    (void)json;
+    *(int *)ud += 1;
+    return id == 2;
+}
+
 static int collect_frame(int64_t id, int64_t parent, const char *json, void *ud)
 {
     char *out = ud;
@@ -131,24 +138,33 @@ static void events_and_frames(void **state)
     store *s = open_mem();
     assert_int_equal(store_begin(s), 0);
     assert_true(store_in_transaction(s));
-    assert_int_equal(store_event_append(s, "x", 2, "b"), 0);
-    assert_int_equal(store_event_append(s, "x", 1, "a"), 0);
-    assert_int_equal(store_event_append(s, "y", 1, "other"), 0);
+    /* Rows of consecutive events, one per line, in any order. */
+    assert_int_equal(store_events_append(s, "x", 3, 2, "c\nd", 3), 0);
+    assert_int_equal(store_events_append(s, "x", 1, 2, "a\nb", 3), 0);
+    assert_int_equal(store_events_append(s, "y", 1, 1, "other", 5), 0);
+    assert_int_equal(store_events_append(s, "x", 5, 1, "e", 1), 0);
     assert_int_equal(store_commit(s), 0);
     assert_false(store_in_transaction(s));
-    /* Append-only: the same id twice is refused. */
-    assert_int_not_equal(store_event_append(s, "x", 1, "again"), 0);
+    /* Append-only: a row starting at a stored id is refused. */
+    assert_int_not_equal(store_events_append(s, "x", 1, 1, "again", 5), 0);
     char out[256] = "";
     assert_int_equal(store_event_each(s, "x", collect_event, out), 0);
-    assert_string_equal(out, "1=a;2=b;"); /* id order */
+    assert_string_equal(out, "1=a;2=b;3=c;4=d;5=e;"); /* id order */
+    assert_int_equal(store_event_last(s, "x"), 5);
+    assert_int_equal(store_event_last(s, "y"), 1);
+    assert_int_equal(store_event_last(s, "z"), 0);
+    /* The walk stops when the callback says so, inside a row too. */
+    int seen = 0;
+    assert_int_equal(store_event_each(s, "x", stop_at_two, &seen), 0);
+    assert_int_equal(seen, 2);
 
     /* A rolled back transaction leaves nothing. */
     assert_int_equal(store_begin(s), 0);
-    assert_int_equal(store_event_append(s, "x", 3, "c"), 0);
+    assert_int_equal(store_events_append(s, "x", 6, 1, "f", 1), 0);
     assert_int_equal(store_rollback(s), 0);
     out[0] = '\0';
     assert_int_equal(store_event_each(s, "x", collect_event, out), 0);
-    assert_string_equal(out, "1=a;2=b;");
+    assert_string_equal(out, "1=a;2=b;3=c;4=d;5=e;");
 
     assert_int_equal(store_frame_put(s, "x", 1, 0, "root"), 0);
     assert_int_equal(store_frame_put(s, "x", 2, 1, "kid"), 0);
