@@ -14,15 +14,30 @@
  *                             the same Map calling a warm function whose
  *                             code directory holds BOOTSTRAP (an echo
  *                             runtime, bench/warm/bootstrap.c)
+ *   bench_calls invoke N BOOTSTRAP
+ *                             the same warm function called N times in a
+ *                             row through the Invoke API (eng_function_
+ *                             invoke, RequestResponse): Baton's Runtime API
+ *                             without a workflow around the call
+ *   bench_calls http N BOOTSTRAP
+ *                             BOOTSTRAP against a trivial Runtime API (this
+ *                             process, one blocking thread, TCP_NODELAY):
+ *                             N exchanges of GET next + POST response, the
+ *                             floor for any Runtime API over loopback TCP
  *
  * Each prints the microseconds per call; bench/calls.sh runs them side by
  * side and prints the ratios.
  */
 #include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -202,11 +217,190 @@ static void task(long n, const char *db, const char *bootstrap)
     eng_close(e);
 }
 
+/* ---- Baton's Runtime API without a workflow --------------------------- */
+
+typedef struct invoke_run {
+    eng *e;
+    long left; /* calls still to make, the first one a cold start */
+    long n;
+    double t0, t1;
+    volatile sig_atomic_t stop;
+} invoke_run;
+
+static void invoke_one(invoke_run *v);
+
+static void on_invoked(void *arg, const eng_invoke_result *r)
+{
+    invoke_run *v = arg;
+    if (r->status != 200 || r->function_error) {
+        fprintf(stderr, "bench_calls: invoke: %d %.*s\n", r->status,
+                (int)r->len, r->body);
+        exit(2);
+    }
+    if (--v->left == v->n) /* the cold start is not counted */
+        v->t0 = now_s();
+    if (v->left == 0) {
+        v->t1 = now_s();
+        v->stop = 1;
+        return;
+    }
+    invoke_one(v);
+}
+
+static void invoke_one(invoke_run *v)
+{
+    char payload[32], *err = NULL;
+    snprintf(payload, sizeof payload, "{\"i\":%ld}", v->left);
+    if (eng_function_invoke(v->e, "cat", payload, ENG_INVOKE_SYNC, on_invoked,
+                            v, &err) != 0) {
+        fprintf(stderr, "bench_calls: invoke: %s\n", err);
+        exit(2);
+    }
+}
+
+static void invoke(long n, const char *bootstrap)
+{
+    eng_opts o = {":memory:", NULL, NULL, 0, true, 0, 0};
+    invoke_run v = {0};
+    char *err = NULL;
+    srv_runtime *rt = NULL;
+    if (eng_open(&o, &v.e, &err) || register_cat(v.e, bootstrap, &err) ||
+        eng_async_open(v.e) || srv_runtime_start(v.e, &rt, &err)) {
+        fprintf(stderr, "bench_calls: %s\n", err ? err : "setup failed");
+        exit(2);
+    }
+    v.n = n;
+    v.left = n + 1;
+    invoke_one(&v);
+    eng_serve(v.e, &v.stop);
+    double dt = v.t1 - v.t0;
+    printf("invoke: %ld calls in %.3f s: %.1f us per call\n", n, dt,
+           dt / (double)n * 1e6);
+    srv_runtime_close_door(rt);
+    eng_async_close(v.e);
+    srv_runtime_stop(rt);
+    eng_close(v.e);
+}
+
+/* ---- a trivial Runtime API: the floor ---------------------------------- */
+
+typedef struct hconn {
+    int fd;
+    char buf[65536];
+    size_t len; /* bytes in buf */
+} hconn;
+
+/* Reads one request (head and Content-Length body); -1 at EOF. */
+static int read_request(hconn *c)
+{
+    char *end;
+    for (;;) {
+        c->buf[c->len] = '\0';
+        if ((end = strstr(c->buf, "\r\n\r\n")))
+            break;
+        ssize_t r = recv(c->fd, c->buf + c->len, sizeof c->buf - 1 - c->len, 0);
+        if (r <= 0)
+            return -1;
+        c->len += (size_t)r;
+    }
+    size_t head = (size_t)(end + 4 - c->buf), n = 0;
+    *end = '\0';
+    for (char *p = strstr(c->buf, "\r\n"); p; p = strstr(p + 2, "\r\n"))
+        if (!strncasecmp(p + 2, "Content-Length:", 15))
+            n = strtoul(p + 17, NULL, 10);
+    if (head + n >= sizeof c->buf)
+        return -1;
+    while (c->len < head + n) {
+        ssize_t r = recv(c->fd, c->buf + c->len, sizeof c->buf - 1 - c->len, 0);
+        if (r <= 0)
+            return -1;
+        c->len += (size_t)r;
+    }
+    c->len -= head + n;
+    memmove(c->buf, c->buf + head + n, c->len);
+    return 0;
+}
+
+static void send_all(int fd, const char *p, size_t n)
+{
+    while (n) {
+        ssize_t w = send(fd, p, n, MSG_NOSIGNAL);
+        if (w <= 0)
+            die("send");
+        p += w;
+        n -= (size_t)w;
+    }
+}
+
+/* One call: the worker's parked GET is answered with an event, its POST
+ * with 202 (Baton's headers, without Date). */
+static void serve_call(hconn *c, long i)
+{
+    char resp[1024], body[32];
+    int bl = snprintf(body, sizeof body, "{\"i\":%ld}", i);
+    if (read_request(c) != 0)
+        die("worker gone");
+    int n = snprintf(
+        resp, sizeof resp,
+        "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+        "Lambda-Runtime-Aws-Request-Id: 8476a536-e9f4-11e8-9739-%012ld\r\n"
+        "Lambda-Runtime-Deadline-Ms: 1542409706888\r\n"
+        "Lambda-Runtime-Invoked-Function-Arn: "
+        "arn:aws:lambda:us-east-1:123456789012:function:cat\r\n"
+        "Lambda-Runtime-Trace-Id: Root=1-5bef4de7-ad49b0e87f6ef6c87fc2e700;"
+        "Parent=9a9197af755a6419;Sampled=0\r\n"
+        "Content-Length: %d\r\n\r\n%s",
+        i, bl, body);
+    send_all(c->fd, resp, (size_t)n);
+    if (read_request(c) != 0)
+        die("worker gone");
+    static const char accepted[] =
+        "HTTP/1.1 202 Accepted\r\nContent-Type: application/json\r\n"
+        "Content-Length: 15\r\n\r\n{\"status\":\"OK\"}";
+    send_all(c->fd, accepted, sizeof accepted - 1);
+}
+
+static void http_floor(long n, const char *bootstrap)
+{
+    int lfd = socket(AF_INET, SOCK_STREAM, 0), one = 1;
+    struct sockaddr_in sa = {0};
+    sa.sin_family = AF_INET;
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof sa;
+    if (lfd < 0 || bind(lfd, (struct sockaddr *)&sa, len) || listen(lfd, 1) ||
+        getsockname(lfd, (struct sockaddr *)&sa, &len))
+        die("listen");
+    char api[32];
+    snprintf(api, sizeof api, "127.0.0.1:%d", ntohs(sa.sin_port));
+    setenv("AWS_LAMBDA_RUNTIME_API", api, 1);
+    char *argv[] = {(char *)bootstrap, NULL};
+    pid_t pid;
+    if (posix_spawn(&pid, bootstrap, NULL, NULL, argv, environ) != 0)
+        die("posix_spawn");
+    static hconn c;
+    c.fd = accept(lfd, NULL, NULL);
+    if (c.fd < 0 ||
+        setsockopt(c.fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one))
+        die("accept");
+    serve_call(&c, 0); /* connection set up, code paged in */
+    double t0 = now_s();
+    for (long i = 1; i <= n; i++)
+        serve_call(&c, i);
+    double dt = now_s() - t0;
+    printf("http: %ld calls in %.3f s: %.1f us per call\n", n, dt,
+           dt / (double)n * 1e6);
+    close(c.fd);
+    close(lfd);
+    kill(pid, SIGTERM);
+    int st;
+    waitpid(pid, &st, 0);
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 3) {
         fputs("usage: bench_calls raw-spawn|raw-pipe N | task N DB | warm N DB "
-              "BOOTSTRAP\n",
+              "BOOTSTRAP | invoke|http N BOOTSTRAP\n",
               stderr);
         return 2;
     }
@@ -219,6 +413,10 @@ int main(int argc, char **argv)
         task(n, argv[3], NULL);
     else if (!strcmp(argv[1], "warm") && argc > 4)
         task(n, argv[3], argv[4]);
+    else if (!strcmp(argv[1], "invoke") && argc > 3)
+        invoke(n, argv[3]);
+    else if (!strcmp(argv[1], "http") && argc > 3)
+        http_floor(n, argv[3]);
     else
         return 2;
     return 0;

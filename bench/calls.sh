@@ -5,7 +5,10 @@
 # (a Map calling /bin/cat one item at a time, durable on disk) and the same
 # Map calling a warm function (bench/warm/bootstrap.c, a C custom runtime
 # on one keep-alive connection), each ROUNDS times alternating; prints the
-# medians and the ratios.
+# medians and the ratios. Then the parts of a warm call: the same runtime
+# called through the Invoke API (no workflow), the runtime against a
+# trivial Runtime API (http), and the floor: a raw-socket client against
+# it (http-raw, bench/warm/bootstrap_raw.c).
 #   bench/calls.sh            # N=2000 calls, ROUNDS=3
 set -eu
 cd "$(dirname "$0")/.."
@@ -13,7 +16,7 @@ N=${N:-2000}
 ROUNDS=${ROUNDS:-3}
 cmake --preset release >/dev/null
 cmake --build --preset release -j2 --target bench_calls bench_warm_bootstrap \
-    >/dev/null
+    bench_warm_bootstrap_raw >/dev/null
 b=build-release/bench/bench_calls
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
@@ -23,6 +26,10 @@ for r in $(seq 1 "$ROUNDS"); do
     "$b" task "$N" "$T/calls.db"
     "$b" raw-pipe $((N * 10))
     "$b" warm "$N" "$T/warm.db" "$PWD/build-release/bench/bench_warm_bootstrap"
+    "$b" invoke "$N" "$PWD/build-release/bench/bench_warm_bootstrap"
+    "$b" http "$N" "$PWD/build-release/bench/bench_warm_bootstrap"
+    "$b" http "$N" "$PWD/build-release/bench/bench_warm_bootstrap_raw" |
+        sed 's/^http:/http-raw:/'
 done | tee "$T/out"
 python3 - "$T/out" <<'PY'
 import re, statistics, sys
@@ -32,7 +39,8 @@ for line in open(sys.argv[1]):
     if m:
         runs.setdefault(m.group(1), []).append(float(m.group(2)))
 med = {k: statistics.median(v) for k, v in runs.items()}
-for k in ("raw-pipe", "raw-spawn", "task", "warm"):
+for k in ("raw-pipe", "raw-spawn", "task", "warm", "invoke", "http",
+          "http-raw"):
     print("median %-9s %8.1f us per call" % (k, med[k]))
 print("process per call / raw posix_spawn: %.2fx (target 1.2x)"
       % (med["task"] / med["raw-spawn"]))

@@ -321,6 +321,23 @@ typedef void (*eng_runtime_reply_fn)(void *arg, const eng_runtime_reply *r);
  * the loop thread). NULL detaches; connections are then closed. Loop
  * thread. */
 void eng_runtime_attach(eng *e, void (*add_conn)(void *ctx, int fd), void *ctx);
+/* A file descriptor watched on the loop (engine/eng_watch.c), so that
+ * an HTTP layer can run its event source on the loop thread itself (the
+ * Runtime API's libmicrohttpd daemon in external-poll mode): fn(ctx) is
+ * called on the loop whenever fd is readable and when a time set with
+ * eng_watch_due has come. */
+typedef struct eng_watch eng_watch;
+/* Starts watching fd (borrowed; it must outlive the watch). Returns 0 and
+ * a new watch, or BT_EIO when the loop cannot poll fd. Loop thread. */
+int eng_watch_new(eng *e, int fd, void (*fn)(void *ctx), void *ctx,
+                  eng_watch **out);
+/* Also calls fn once after ms milliseconds (0: on the next loop turn,
+ * without waiting for fd); replaces an earlier time. ms < 0 cancels it.
+ * Loop thread. */
+void eng_watch_due(eng_watch *w, int64_t ms);
+/* Stops watching; fn is never called again. The memory goes once the
+ * loop has released its handles (at the latest in eng_close). */
+void eng_watch_free(eng_watch *w);
 /* Whether any registered function is warm (then `baton run` and `baton
  * resume` must serve the Runtime API). */
 bool eng_runtime_needed(eng *e);

@@ -7,6 +7,8 @@
  * it never touches json-c or the engine. A complete request is posted to
  * the engine's loop (eng_post), answered there, and handed back; the
  * connection is suspended meanwhile, so no thread ever waits for the loop.
+ * The Lambda Runtime API (srv_runtime.c) is the exception: its daemon has
+ * no thread and runs on the loop itself.
  *
  * Shutdown order (the loop thread does all of it):
  *   eng_serve returns -> srv_close_door (new requests get 503)
@@ -55,14 +57,15 @@ void srv_stop(srv *s);
  * eng_close. */
 typedef struct srv_runtime srv_runtime;
 
-/* Starts the Runtime API's HTTP thread and attaches it to e (which must
- * have had eng_async_open). Returns 0 and a new server, or BT_EIO with a
- * new message in *err. Loop thread. */
+/* Starts the Runtime API's daemon on e's loop (no thread of its own: the
+ * loop runs it) and attaches it to e (which must have had eng_async_open).
+ * Returns 0 and a new server, or BT_EIO with a new message in *err. Loop
+ * thread, like every srv_runtime_* function. */
 int srv_runtime_start(eng *e, srv_runtime **out, char **err);
 /* From now on requests are answered 500 without reaching the engine. */
 void srv_runtime_close_door(srv_runtime *rt);
-/* Detaches from the engine, waits (at most 2 s) until answered requests
- * are sent, stops the thread and frees rt. Call after eng_async_close. */
+/* Detaches from the engine, runs the daemon until answered requests are
+ * sent (at most 2 s), stops it and frees rt. Call after eng_async_close. */
 void srv_runtime_stop(srv_runtime *rt);
 
 /* Appends an upload chunk to body unless the body would pass max; then

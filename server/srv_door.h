@@ -1,6 +1,7 @@
 /*
- * The door between a libmicrohttpd thread and the engine's loop, shared by
- * the API server (srv_http.c) and the Lambda Runtime API (srv_runtime.c):
+ * The door between a libmicrohttpd thread and the engine's loop, used by
+ * the API server (srv_http.c; the Lambda Runtime API runs on the loop and
+ * needs none):
  * requests pass only while it is open, and the requests that passed are
  * counted until their answer has left, so a stop can wait for them.
  */

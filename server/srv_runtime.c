@@ -5,21 +5,26 @@
  * and hands each accepted connection over (srv__runtime_add_conn). A
  * request's local port tells the engine which worker sent it.
  *
- * Threading as in srv_http.c: libmicrohttpd's thread reads a request,
- * suspends the connection and posts it to the loop; the engine answers on
- * the loop (a `next` may be answered much later: the connection stays
- * suspended, no thread waits) and the connection is resumed to send it.
+ * Threading: none of its own. Unlike srv_http.c, the daemon runs in
+ * libmicrohttpd's external-poll mode on the loop thread: the engine
+ * watches its epoll descriptor (eng_watch) and the watch runs MHD_run, so
+ * a request reaches the engine, and its answer the socket, without
+ * crossing threads. An answer the engine gives at once is queued inside
+ * the access handler; a `next` answered later (the worker has no call
+ * yet) suspends the connection, and the answer resumes it — no thread
+ * waits, and MHD_run sends it on the next loop turn.
  *
- * Request lifecycle (rt_req.phase): READING -> POSTED (the loop owns it)
- * -> READY (the answer is written; the HTTP thread sends it and frees).
+ * Request lifecycle (rt_req.phase): READING -> WAITING (the engine holds
+ * the reply; the connection is suspended unless the answer came before
+ * the handler returned) -> READY (the answer is written; sent, then freed
+ * in on_completed).
  */
 #include "server/server.h"
-#include "server/srv_door.h"
 
 #include <microhttpd.h>
 #include <netinet/in.h>
-#include <pthread.h>
-#include <stdatomic.h>
+#include <poll.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,7 +37,7 @@
 #define RUNTIME_BODY_MAX (6u * 1024u * 1024u)
 #define RUNTIME_PREFIX "/2018-06-01/runtime/"
 
-enum { RT_READING, RT_POSTED, RT_READY };
+enum { RT_READING, RT_WAITING, RT_READY };
 
 typedef enum rt_kind {
     RT_NEXT,
@@ -44,7 +49,10 @@ typedef enum rt_kind {
 struct srv_runtime {
     eng *e;
     struct MHD_Daemon *d;
-    srv_door door; /* requests to the loop (srv_door.h) */
+    int epoll_fd;     /* the daemon's, watched on the loop */
+    eng_watch *watch; /* runs the daemon (run_daemon) */
+    bool closing;     /* srv_runtime_close_door: the engine is not asked */
+    long outstanding; /* requests given to the engine, answer not yet sent */
 };
 
 typedef struct rt_req {
@@ -57,8 +65,9 @@ typedef struct rt_req {
     char *error_type; /* Lambda-Runtime-Function-Error-Type */
     bt_buf body;
     bool too_large;
-    bool posted;
-    atomic_int phase;
+    bool counted;   /* in rt->outstanding */
+    bool suspended; /* waiting for a later answer */
+    int phase;
     /* the answer, written before phase becomes READY */
     int status;
     char *resp;
@@ -137,12 +146,14 @@ static rt_req *req_new(srv_runtime *rt, struct MHD_Connection *conn,
         conn, MHD_HEADER_KIND, "Lambda-Runtime-Function-Error-Type");
     r->error_type = t ? bt_xstrdup(t) : NULL;
     bt_buf_init(&r->body);
-    atomic_init(&r->phase, RT_READING);
+    r->phase = RT_READING;
     return r;
 }
 
-/* ---- on the loop thread ----------------------------------------------- */
+static void run_daemon(void *ctx);
 
+/* The engine's answer: written into r and sent from the handler that is
+ * running (the answer came at once) or after a resume. */
 static void on_reply(void *arg, const eng_runtime_reply *rep)
 {
     rt_req *r = arg;
@@ -155,13 +166,18 @@ static void on_reply(void *arg, const eng_runtime_reply *rep)
         r->trace_id = bt_xstrdup(rep->trace_id);
         r->deadline_ms = rep->deadline_ms;
     }
-    atomic_store(&r->phase, RT_READY);
-    MHD_resume_connection(r->conn);
+    r->phase = RT_READY;
+    if (r->suspended) {
+        r->suspended = false;
+        MHD_resume_connection(r->conn);
+        /* Possibly from inside MHD_run (another worker's request moved
+         * this call on): the daemon runs again on the next loop turn. */
+        eng_watch_due(r->rt->watch, 0);
+    }
 }
 
-static void handle(void *arg)
+static void handle(rt_req *r)
 {
-    rt_req *r = arg;
     eng *e = r->rt->e;
     const char *body = r->body.data ? r->body.data : "";
     switch (r->kind) {
@@ -183,8 +199,6 @@ static void handle(void *arg)
     }
 }
 
-/* ---- on libmicrohttpd's thread ---------------------------------------- */
-
 static void answer_here(rt_req *r, int status, const char *type,
                         const char *message)
 {
@@ -192,17 +206,19 @@ static void answer_here(rt_req *r, int status, const char *type,
     r->resp = bt_xasprintf("{\"errorMessage\":\"%s\",\"errorType\":\"%s\"}",
                            message, type);
     r->resp_len = strlen(r->resp);
-    atomic_store(&r->phase, RT_READY);
+    r->phase = RT_READY;
 }
 
-static void post(srv_runtime *rt, rt_req *r)
+/* The whole request is in: the engine gets it. */
+static void give(srv_runtime *rt, rt_req *r)
 {
-    atomic_store(&r->phase, RT_POSTED);
-    MHD_suspend_connection(r->conn);
-    r->posted = srv_door_post(&rt->door, rt->e, handle, r) == 0;
-    if (!r->posted) {
-        answer_here(r, 500, "InternalServerError", "Baton is stopping");
-        MHD_resume_connection(r->conn);
+    r->phase = RT_WAITING;
+    r->counted = true;
+    rt->outstanding++;
+    handle(r);
+    if (r->phase == RT_WAITING) {
+        r->suspended = true;
+        MHD_suspend_connection(r->conn);
     }
 }
 
@@ -248,16 +264,18 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
                          RUNTIME_BODY_MAX);
         return MHD_YES;
     }
-    if (atomic_load(&r->phase) == RT_READING) {
+    if (r->phase == RT_READING) {
         if (!r->routed)
             answer_here(r, 404, "NotFound", "No such Runtime API route");
         else if (r->port < 0)
             answer_here(r, 500, "InternalServerError",
                         "Cannot tell the connection's local port");
+        else if (rt->closing)
+            answer_here(r, 500, "InternalServerError", "Baton is stopping");
         else
-            post(rt, r);
+            give(rt, r);
     }
-    return atomic_load(&r->phase) == RT_READY ? send_reply(r) : MHD_YES;
+    return r->phase == RT_READY ? send_reply(r) : MHD_YES;
 }
 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
@@ -270,9 +288,23 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     if (!r)
         return;
     *con_cls = NULL;
-    if (r->posted)
-        srv_door_sent(&rt->door);
+    if (r->counted)
+        rt->outstanding--;
     req_free(r);
+}
+
+/* The watch's callback: whatever is ready is processed, and the daemon's
+ * next deadline (0 while connections still have work buffered) becomes
+ * the watch's. */
+static void run_daemon(void *ctx)
+{
+    srv_runtime *rt = ctx;
+    MHD_run(rt->d);
+    MHD_UNSIGNED_LONG_LONG ms;
+    if (MHD_get_timeout(rt->d, &ms) == MHD_YES)
+        eng_watch_due(rt->watch, ms > INT64_MAX ? INT64_MAX : (int64_t)ms);
+    else
+        eng_watch_due(rt->watch, -1);
 }
 
 /* The engine's hook: a worker's accepted connection joins the daemon. */
@@ -287,23 +319,29 @@ static void add_conn(void *ctx, int fd)
     }
     /* On failure libmicrohttpd closes fd itself. */
     MHD_add_connection(rt->d, fd, (struct sockaddr *)&peer, len);
+    eng_watch_due(rt->watch, 0);
 }
 
 int srv_runtime_start(eng *e, srv_runtime **out, char **err)
 {
     srv_runtime *rt = bt_xcalloc(1, sizeof *rt);
     rt->e = e;
-    srv_door_init(&rt->door);
-    /* No connection timeout: a `next` waits as long as there is no call. */
-    rt->d = MHD_start_daemon(
-        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO |
-            MHD_ALLOW_SUSPEND_RESUME | MHD_USE_NO_LISTEN_SOCKET | MHD_USE_ITC,
-        0, NULL, NULL, on_request, rt, MHD_OPTION_NOTIFY_COMPLETED,
-        on_completed, rt, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)0,
-        MHD_OPTION_END);
-    if (!rt->d) {
+    /* No connection timeout: a `next` waits as long as there is no call.
+     * No thread: run_daemon drives it from the loop. */
+    rt->d = MHD_start_daemon(MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME |
+                                 MHD_USE_NO_LISTEN_SOCKET | MHD_USE_ITC,
+                             0, NULL, NULL, on_request, rt,
+                             MHD_OPTION_NOTIFY_COMPLETED, on_completed, rt,
+                             MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)0,
+                             MHD_OPTION_END);
+    const union MHD_DaemonInfo *info =
+        rt->d ? MHD_get_daemon_info(rt->d, MHD_DAEMON_INFO_EPOLL_FD) : NULL;
+    rt->epoll_fd = info ? info->epoll_fd : -1;
+    if (rt->epoll_fd < 0 ||
+        eng_watch_new(e, rt->epoll_fd, run_daemon, rt, &rt->watch) != 0) {
         *err = bt_xstrdup("cannot start the Lambda Runtime API server");
-        srv_door_drain(&rt->door);
+        if (rt->d)
+            MHD_stop_daemon(rt->d);
         free(rt);
         return BT_EIO;
     }
@@ -314,13 +352,21 @@ int srv_runtime_start(eng *e, srv_runtime **out, char **err)
 
 void srv_runtime_close_door(srv_runtime *rt)
 {
-    srv_door_close(&rt->door);
+    rt->closing = true;
 }
 
 void srv_runtime_stop(srv_runtime *rt)
 {
     eng_runtime_attach(rt->e, NULL, NULL);
-    srv_door_drain(&rt->door);
+    /* Answered requests still have to leave, and the loop no longer runs
+     * the daemon: drive it here (at most 2 s). */
+    struct pollfd p = {rt->epoll_fd, POLLIN, 0};
+    for (int i = 0; i < 200 && rt->outstanding > 0; i++) {
+        MHD_run(rt->d);
+        if (rt->outstanding > 0)
+            poll(&p, 1, 10);
+    }
+    eng_watch_free(rt->watch);
     MHD_stop_daemon(rt->d);
     free(rt);
 }
