@@ -26,6 +26,8 @@ const bt_lazy_lib bt_lazy_mhd = {BT_SONAME_MHD, "libmicrohttpd12"};
     X(MHD_start_daemon_va)                                                     \
     X(MHD_stop_daemon)                                                         \
     X(MHD_get_daemon_info)                                                     \
+    X(MHD_run)                                                                 \
+    X(MHD_get_timeout)                                                         \
     X(MHD_add_connection)                                                      \
     X(MHD_get_connection_info)                                                 \
     X(MHD_get_connection_values)                                               \
@@ -72,6 +74,17 @@ struct MHD_Daemon *MHD_start_daemon(unsigned int flags, uint16_t port,
 void MHD_stop_daemon(struct MHD_Daemon *daemon)
 {
     REAL(MHD_stop_daemon)(daemon);
+}
+
+enum MHD_Result MHD_run(struct MHD_Daemon *daemon)
+{
+    return REAL(MHD_run)(daemon);
+}
+
+enum MHD_Result MHD_get_timeout(struct MHD_Daemon *daemon,
+                                MHD_UNSIGNED_LONG_LONG *timeout)
+{
+    return REAL(MHD_get_timeout)(daemon, timeout);
 }
 
 const union MHD_DaemonInfo *MHD_get_daemon_info(struct MHD_Daemon *daemon,
