@@ -92,14 +92,14 @@ static eng_frame *spawn_child(eng_frame *f, size_t index, const sl_scope *scope,
 
 void eng__parallel_start(eng_frame *f)
 {
-    json_object *ctx = eng__context(f, NULL);
+    sl_lazy ctx;
     sl_ctx c;
-    eng__sl_ctx(f, &c, ctx);
+    eng__sl_ctx_lazy(f, &c, &ctx);
     sl_error err;
     sl_error_init(&err);
     json_object *eff = NULL;
     int rc = sl_state_input(f->state, f->input, &c, &eff, &err);
-    json_object_put(ctx);
+    json_object_put(ctx.made);
     if (rc != 0) {
         eng__work_failed(f, &err);
         sl_error_fini(&err);
@@ -156,11 +156,11 @@ static int batch_items(eng_frame *f, json_object *items, json_object **out,
         json_object_array_add(inputs, in);
     }
     json_object_put(items);
-    json_object *ctx = eng__context(f, NULL);
+    sl_lazy ctx;
     sl_ctx c;
-    eng__sl_ctx(f, &c, ctx);
+    eng__sl_ctx_lazy(f, &c, &ctx);
     int rc = sl_map_batches(f->state, f->input, inputs, &c, out, err);
-    json_object_put(ctx);
+    json_object_put(ctx.made);
     return rc;
 }
 
@@ -211,9 +211,9 @@ static void map_all_done(eng_frame *f);
 
 void eng__map_start(eng_frame *f)
 {
-    json_object *ctx = eng__context(f, NULL);
+    sl_lazy ctx;
     sl_ctx c;
-    eng__sl_ctx(f, &c, ctx);
+    eng__sl_ctx_lazy(f, &c, &ctx);
     sl_error err;
     sl_error_init(&err);
     json_object *items = NULL, *batches = NULL;
@@ -224,7 +224,7 @@ void eng__map_start(eng_frame *f)
     if (rc == 0 && sl_state_map_batched(f->state))
         rc = batch_items(f, json_object_get(items), &batches, &err);
     if (rc != 0) {
-        json_object_put(ctx);
+        json_object_put(ctx.made);
         json_object_put(items);
         eng__work_failed(f, &err);
         sl_error_fini(&err);
@@ -238,7 +238,7 @@ void eng__map_start(eng_frame *f)
     eng__event(f->ex, f, "MapStateStarted", d, -1);
     rc = sl_map_tolerance(f->state, f->input, &c, &f->tolerated_count,
                           &f->tolerated_pct, &err);
-    json_object_put(ctx);
+    json_object_put(ctx.made);
     if (rc != 0) {
         json_object_put(batches);
         eng__work_failed(f, &err);
@@ -459,9 +459,9 @@ void eng__child_done(eng_frame *kid)
 
 int eng__children_restore(eng_frame *f)
 {
-    json_object *ctx = eng__context(f, NULL);
+    sl_lazy ctx;
     sl_ctx c;
-    eng__sl_ctx(f, &c, ctx);
+    eng__sl_ctx_lazy(f, &c, &ctx);
     sl_error err;
     sl_error_init(&err);
     json_object *eff = NULL;
@@ -485,7 +485,7 @@ int eng__children_restore(eng_frame *f)
         rc = sl_state_input(f->state, f->input, &c, &eff, &err);
         total = sl_state_branch_count(f->state);
     }
-    json_object_put(ctx);
+    json_object_put(ctx.made);
     sl_error_fini(&err);
     if (rc != 0) {
         json_object_put(eff);

@@ -324,6 +324,20 @@ json_object *eng__context(eng_frame *f, json_object *map_item)
     return c;
 }
 
+static json_object *make_context(void *ud)
+{
+    return eng__context(ud, NULL);
+}
+
+void eng__sl_ctx_lazy(eng_frame *f, sl_ctx *c, sl_lazy *lazy)
+{
+    lazy->make = make_context;
+    lazy->ud = f;
+    lazy->made = NULL;
+    eng__sl_ctx(f, c, NULL);
+    c->lazy_context = lazy;
+}
+
 void eng__sl_ctx(eng_frame *f, sl_ctx *c, json_object *context)
 {
     memset(c, 0, sizeof *c);
@@ -480,16 +494,16 @@ static void state_failed(eng_frame *f, const sl_error *err)
 
 void eng__work_done(eng_frame *f, json_object *result)
 {
-    json_object *ctx = eng__context(f, NULL);
+    sl_lazy ctx;
     sl_ctx c;
-    eng__sl_ctx(f, &c, ctx);
+    eng__sl_ctx_lazy(f, &c, &ctx);
     sl_error err;
     sl_error_init(&err);
     json_object *out = NULL, *assigned = NULL;
     int rc = sl_state_output(f->state, f->input, f->effective, result, &c, &out,
                              &assigned, &err);
     json_object_put(result);
-    json_object_put(ctx);
+    json_object_put(ctx.made);
     if (rc != 0) {
         eng__work_failed(f, &err);
         sl_error_fini(&err);
@@ -501,16 +515,16 @@ void eng__work_done(eng_frame *f, json_object *result)
 /* Catcher k of the current state handles err. */
 static void catch_error(eng_frame *f, size_t k, const sl_error *err)
 {
-    json_object *ctx = eng__context(f, NULL);
+    sl_lazy ctx;
     sl_ctx c;
-    eng__sl_ctx(f, &c, ctx);
+    eng__sl_ctx_lazy(f, &c, &ctx);
     sl_error cerr;
     sl_error_init(&cerr);
     const sl_state *next = NULL;
     json_object *out = NULL, *assigned = NULL;
     int rc = sl_catch_output(f->state, k, f->input, err, &c, &next, &out,
                              &assigned, &cerr);
-    json_object_put(ctx);
+    json_object_put(ctx.made);
     if (rc != 0) {
         state_failed(f, &cerr);
         sl_error_fini(&cerr);
@@ -631,9 +645,9 @@ static void run_wait(eng_frame *f, sl_ctx *c)
 /* Wait over: the Wait state's output. */
 static void finish_wait(eng_frame *f)
 {
-    json_object *ctx = eng__context(f, NULL);
+    sl_lazy ctx;
     sl_ctx c;
-    eng__sl_ctx(f, &c, ctx);
+    eng__sl_ctx_lazy(f, &c, &ctx);
     sl_error err;
     sl_error_init(&err);
     json_object *eff = NULL, *out = NULL, *assigned = NULL;
@@ -642,7 +656,7 @@ static void finish_wait(eng_frame *f)
         rc = sl_state_output(f->state, f->input, eff, NULL, &c, &out, &assigned,
                              &err);
     json_object_put(eff);
-    json_object_put(ctx);
+    json_object_put(ctx.made);
     if (rc != 0) {
         state_failed(f, &err);
         sl_error_fini(&err);
@@ -672,9 +686,9 @@ static void enter_state(eng_frame *f)
     f->entered_id = eng__event_text(
         x, f, state_event_type(type, sizeof type, st, "Entered"), d->data,
         d->len, prev);
-    json_object *ctx = eng__context(f, NULL);
+    sl_lazy ctx;
     sl_ctx c;
-    eng__sl_ctx(f, &c, ctx);
+    eng__sl_ctx_lazy(f, &c, &ctx);
     switch (sl_state_kind(st)) {
     case SL_TASK:
         eng__task_start(f);
@@ -695,7 +709,7 @@ static void enter_state(eng_frame *f)
         run_instant(f, &c);
         break;
     }
-    json_object_put(ctx);
+    json_object_put(ctx.made);
 }
 
 void eng__advance(eng_frame *f)

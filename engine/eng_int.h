@@ -323,6 +323,9 @@ eng_frame *eng__frame_new(eng_exec *x, eng_frame *parent, size_t index,
 void eng__frame_free(eng_frame *f);
 /* The state's context object ($$), new. */
 json_object *eng__context(eng_frame *f, json_object *map_item);
+/* The same with $$ made only if an expression reads it (most states never
+ * do); json_object_put(lazy->made) when done. */
+void eng__sl_ctx_lazy(eng_frame *f, sl_ctx *c, sl_lazy *lazy);
 void eng__sl_ctx(eng_frame *f, sl_ctx *c, json_object *context);
 /* Ends frame f successfully with output (taken). */
 void eng__frame_succeed(eng_frame *f, json_object *output);

@@ -444,9 +444,9 @@ static void task_begin(eng_frame *f, bool resume)
         f->cb_kind = CB_CALLBACK;
         eng__callback_token(f);
     }
-    json_object *ctx = eng__context(f, NULL);
+    sl_lazy ctx;
     sl_ctx c;
-    eng__sl_ctx(f, &c, ctx);
+    eng__sl_ctx_lazy(f, &c, &ctx);
     sl_error err;
     sl_error_init(&err);
     json_object *eff = NULL;
@@ -455,7 +455,7 @@ static void task_begin(eng_frame *f, bool resume)
     if (rc == 0)
         rc = sl_task_timeouts(f->state, f->input, &c, &timeout_s, &heartbeat_s,
                               &err);
-    json_object_put(ctx);
+    json_object_put(ctx.made);
     if (rc != 0) {
         json_object_put(eff);
         eng__callback_cancel(f);

@@ -43,9 +43,22 @@ static bool var_lookup(void *ud, const char *name, json_object **value)
     return c->var && c->var(c->var_ud, name, value);
 }
 
+json_object *sl_lazy_get(sl_lazy *l)
+{
+    if (l && !l->made)
+        l->made = l->make(l->ud);
+    return l ? l->made : NULL;
+}
+
+json_object *sl_ctx_context(const sl_ctx *c)
+{
+    return c->context ? c->context : sl_lazy_get(c->lazy_context);
+}
+
 sl_path_env sl__path_env(const sl_ctx *c, json_object *input)
 {
-    sl_path_env env = {input, c->context, var_lookup, (void *)c};
+    sl_path_env env = {input, c->context, var_lookup, (void *)c,
+                       c->lazy_context};
     return env;
 }
 
@@ -74,8 +87,9 @@ static int tmpl_path(const sl_tmpl *t, json_object *input, const sl_ctx *c,
     if (sl_path_eval(t->path, &env, out, &why) == 0)
         return 0;
     free(why);
-    json_object *doc =
-        sl_path_root_kind(t->path) == SL_ROOT_CONTEXT ? c->context : input;
+    json_object *doc = sl_path_root_kind(t->path) == SL_ROOT_CONTEXT
+                           ? sl_ctx_context(c)
+                           : input;
     sl__runtime_error(c, err, "States.Runtime",
                       "The JSONPath '%s' specified for the field '%s' could "
                       "not be found in the input '%s'",

@@ -13,7 +13,7 @@ static json_object *states_var(json_object *input, json_object *result,
 {
     json_object *s = json_object_new_object();
     json_object_object_add(s, "input", json_object_get(input));
-    json_object_object_add(s, "context", json_object_get(c->context));
+    json_object_object_add(s, "context", json_object_get(sl_ctx_context(c)));
     if (result)
         json_object_object_add(s, "result", json_object_get(result));
     if (error_output)

@@ -345,7 +345,8 @@ int sl_path__root_doc(sl_ectx *x, const sl_path *p, json_object *at,
         *doc = x->root;
         return 0;
     case SL_ROOT_CONTEXT:
-        *doc = x->env->context;
+        *doc = x->env->context ? x->env->context
+                               : sl_lazy_get(x->env->lazy_context);
         return 0;
     case SL_ROOT_CURRENT:
         *doc = at;

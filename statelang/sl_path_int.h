@@ -55,9 +55,10 @@ const char *sl_path_text(const sl_path *p);
  * not. */
 typedef struct sl_path_env {
     json_object *input;
-    json_object *context;
+    json_object *context; /* NULL: lazy_context makes it when a path reads $$ */
     bool (*var)(void *ud, const char *name, json_object **value);
     void *ud;
+    sl_lazy *lazy_context;
 } sl_path_env;
 
 /* Evaluates p. A definite path yields its node; an indefinite one yields a

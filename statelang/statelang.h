@@ -102,10 +102,23 @@ typedef struct sl_rand {
 } sl_rand;
 
 /* Everything a state's evaluation may read besides its input. */
+/* A value made on first use: make(ud) returns a new reference, kept in
+ * made; whoever set it up releases made. */
+typedef struct sl_lazy {
+    json_object *(*make)(void *ud);
+    void *ud;
+    json_object *made;
+} sl_lazy;
+
+/* The value, made now if need be (borrowed; NULL when l is NULL). */
+json_object *sl_lazy_get(sl_lazy *l);
+
 typedef struct sl_ctx {
     const char *state_name;   /* for States.Runtime causes */
     int64_t entered_event_id; /* id of the state's ...StateEntered event */
-    json_object *context;     /* the context object ($$), borrowed */
+    json_object *context;     /* the context object ($$), borrowed; when
+                                 NULL, lazy_context makes it on first use */
+    sl_lazy *lazy_context;
     /* Workflow variable lookup: true and a borrowed value (NULL is JSON
      * null) when set; false when unset. */
     bool (*var)(void *ud, const char *name, json_object **value);
@@ -116,6 +129,9 @@ typedef struct sl_ctx {
 } sl_ctx;
 
 #define SL_PAYLOAD_LIMIT_DEFAULT 262144
+
+/* c's context object ($$), borrowed. */
+json_object *sl_ctx_context(const sl_ctx *c);
 
 typedef struct sl_state sl_state;
 typedef struct sl_scope sl_scope;

@@ -61,7 +61,7 @@ static int run_env(const char *rule, json_object *input, bool *result,
 {
     sl_choice_rule *r = must_compile(rule);
     json_object *vars = parse_json(VARS);
-    sl_path_env env = {input, parse_json(CONTEXT), var_lookup, vars};
+    sl_path_env env = {input, parse_json(CONTEXT), var_lookup, vars, NULL};
     *cause = NULL;
     int rc = sl_choice_eval(r, &env, result, cause);
     json_object_put(env.context);

@@ -73,7 +73,7 @@ static run eval_with(const char *expr, const char *input, const uint64_t *draws,
     json_object *in = parse_json(input ? input : "{}");
     json_object *ctx = parse_json(context_doc), *vars = parse_json(vars_doc);
     char *before = bt_xstrdup(bt_json_compact(in));
-    sl_path_env env = {in, ctx, var_lookup, vars};
+    sl_path_env env = {in, ctx, var_lookup, vars, NULL};
     stub_rng s = {draws, ndraws, 0};
     sl_rand rng = {stub_next, &s};
     json_object *sentinel = json_object_new_string("sentinel");
@@ -223,7 +223,7 @@ static void test_literals_are_copied(void **state)
     sl_intrinsic *call = NULL;
     assert_int_equal(sl_intrinsic_parse("States.Array(1, 'a')", &call, NULL),
                      0);
-    sl_path_env env = {NULL, NULL, NULL, NULL};
+    sl_path_env env = {NULL, NULL, NULL, NULL, NULL};
     json_object *r1 = NULL, *r2 = NULL;
     assert_int_equal(sl_intrinsic_eval(call, &env, NULL, &r1, NULL), 0);
     json_object_set_int64(json_object_array_get_idx(r1, 0), 99);
@@ -242,7 +242,7 @@ static void test_failure_without_cause_pointer(void **state)
     sl_intrinsic *call = NULL;
     assert_int_equal(sl_intrinsic_parse("States.ArrayLength('x')", &call, NULL),
                      0);
-    sl_path_env env = {NULL, NULL, NULL, NULL};
+    sl_path_env env = {NULL, NULL, NULL, NULL, NULL};
     json_object *out = NULL;
     assert_int_equal(sl_intrinsic_eval(call, &env, NULL, &out, NULL),
                      BT_EINVAL);
@@ -263,7 +263,7 @@ static void test_depth_limit(void **state)
     }
     json_object *in = json_object_new_object();
     json_object_object_add(in, "d", deep);
-    sl_path_env env = {in, NULL, NULL, NULL};
+    sl_path_env env = {in, NULL, NULL, NULL, NULL};
     const char *exprs[] = {"States.Format('{}', $.d)",
                            "States.ArrayContains(States.Array(1), $.d)",
                            "States.ArrayUnique(States.Array($.d))"};

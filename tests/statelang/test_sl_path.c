@@ -74,7 +74,7 @@ static void check_eval_env(const char *path, const char *input, const char *ctx,
     sl_path *p = must_parse(path, 0);
     test_vars tv = {vars ? parse_json(vars) : NULL};
     sl_path_env env = {parse_json(input), ctx ? parse_json(ctx) : NULL,
-                       var_lookup, &tv};
+                       var_lookup, &tv, NULL};
     json_object *out = NULL, *expect = parse_json(want);
     char *err = NULL;
     int rc = sl_path_eval(p, &env, &out, &err);
@@ -102,7 +102,7 @@ static void check_eval_error(const char *path, const char *input,
 {
     sl_path *p = must_parse(path, 0);
     test_vars tv = {NULL};
-    sl_path_env env = {parse_json(input), NULL, var_lookup, &tv};
+    sl_path_env env = {parse_json(input), NULL, var_lookup, &tv, NULL};
     json_object *out = NULL;
     char *err = NULL;
     int rc = sl_path_eval(p, &env, &out, &err);
@@ -651,7 +651,7 @@ static void test_eval_roots(void **state)
 
     sl_path *p = must_parse("$unset.x", 0);
     test_vars tv = {NULL};
-    sl_path_env env = {NULL, NULL, var_lookup, &tv};
+    sl_path_env env = {NULL, NULL, var_lookup, &tv, NULL};
     json_object *out = NULL;
     char *err = NULL;
     assert_int_equal(sl_path_eval(p, &env, &out, &err), BT_ENOENT);
@@ -744,6 +744,36 @@ static void test_assign_errors(void **state)
                        "is not a reference path into $");
 }
 
+static json_object *count_make(void *ud)
+{
+    *(int *)ud += 1;
+    return parse_json("{\"Execution\":{\"Id\":\"x1\"}}");
+}
+
+/* A lazy context object is made only when a path reads $$, and once. */
+static void test_lazy_context(void **state)
+{
+    (void)state;
+    int made = 0;
+    sl_lazy lazy = {count_make, &made, NULL};
+    sl_path_env env = {parse_json("{\"a\":1}"), NULL, NULL, NULL, &lazy};
+    const char *paths[] = {"$.a", "$", "$$.Execution.Id", "$$.Execution"};
+    const char *want[] = {"1", "{\"a\":1}", "\"x1\"", "{\"Id\":\"x1\"}"};
+    const int made_after[] = {0, 0, 1, 1};
+    for (size_t i = 0; i < 4; i++) {
+        sl_path *p = must_parse(paths[i], 0);
+        json_object *out = NULL;
+        char *err = NULL;
+        assert_int_equal(sl_path_eval(p, &env, &out, &err), 0);
+        assert_string_equal(bt_json_compact(out), want[i]);
+        assert_int_equal(made, made_after[i]);
+        json_object_put(out);
+        sl_path_free(p);
+    }
+    json_object_put(lazy.made);
+    json_object_put(env.input);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -764,6 +794,7 @@ int main(void)
         cmocka_unit_test(test_eval_roots),
         cmocka_unit_test(test_assign),
         cmocka_unit_test(test_assign_errors),
+        cmocka_unit_test(test_lazy_context),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
