@@ -215,13 +215,27 @@ static void flush(eng *e)
 static void pump_cb(uv_idle_t *h)
 {
     eng *e = h->data;
-    /* A bounded batch keeps latency low while many frames are ready. */
+    /* A bounded batch keeps latency low while many frames are ready. A
+     * frame that only queued itself again (a Pass, a Choice...) goes on
+     * at once, up to a few steps: its execution then writes one history
+     * row and one snapshot for several states, instead of every running
+     * execution taking one step per batch. */
     for (size_t done = 0; e->ready_head < e->nready && done < 4096; done++) {
         eng_frame *f = e->ready[e->ready_head++];
         if (!f)
             continue;
-        f->queued = false;
-        eng__advance(f);
+        for (int steps = 0;; steps++) {
+            f->queued = false;
+            size_t before = e->nready;
+            eng__advance(f);
+            /* Only the frame's own re-queueing (the tail, nothing else
+             * added); a freed frame is never in the queue. */
+            if (steps == 31 || e->nready != before + 1 ||
+                e->ready[e->nready - 1] != f || done + 1 >= 4096)
+                break;
+            e->nready--;
+            done++;
+        }
     }
     if (e->ready_head == e->nready) {
         e->ready_head = 0;
