@@ -226,12 +226,14 @@ static void pump_cb(uv_idle_t *h)
             continue;
         for (int steps = 0;; steps++) {
             f->queued = false;
-            size_t before = e->nready;
+            size_t before = e->nready, effects = e->neffects;
             eng__advance(f);
             /* Only the frame's own re-queueing (the tail, nothing else
-             * added); a freed frame is never in the queue. */
+             * added, no effect waiting for the commit); a freed frame is
+             * never in the queue. */
             if (steps == 31 || e->nready != before + 1 ||
-                e->ready[e->nready - 1] != f || done + 1 >= 4096)
+                e->neffects != effects || e->ready[e->nready - 1] != f ||
+                done + 1 >= 4096)
                 break;
             e->nready--;
             done++;
@@ -362,6 +364,7 @@ void eng_close(eng *e)
     eng__functions_free(e);
     bt_buf_fini(&e->event_text);
     bt_buf_fini(&e->details_text);
+    bt_buf_fini(&e->frame_text);
     if (e->st)
         eng__commit(e);
     free(e->dirty);

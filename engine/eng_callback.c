@@ -532,10 +532,10 @@ void eng__callback_cancel(eng_frame *f)
 /* ---- snapshots
  * --------------------------------------------------------------- */
 
-void eng__callback_snapshot(const eng_frame *f, json_object *o)
+json_object *eng__callback_snapshot(const eng_frame *f)
 {
     if (f->cb_kind == CB_NONE && !f->token)
-        return;
+        return NULL;
     json_object *c = json_object_new_object();
     json_object_object_add(c, "kind", json_object_new_int(f->cb_kind));
     eng__add_str(c, "token", f->token);
@@ -556,7 +556,7 @@ void eng__callback_snapshot(const eng_frame *f, json_object *o)
         json_object_object_add(c, "output", json_object_get(f->cb_output));
     if (f->cb_outcome == CB_FAILED)
         json_object_object_add(c, "error", sl_error_output(&f->cb_error));
-    json_object_object_add(o, "callback", c);
+    return c;
 }
 
 void eng__callback_restore(eng_frame *f, json_object *snapshot)

@@ -123,20 +123,35 @@ void eng__parallel_start(eng_frame *f)
  * ------------------------------------------------------------------------------
  */
 
-/* Starts iteration i: its input through ItemSelector, then the frame. */
-/* Iteration i's input: the item through ItemSelector (its context holds
- * Map.Item). */
+/* Iteration i's $$, made only if ItemSelector reads it: the Map's context
+ * with Map.Item {Index, Value}. */
+typedef struct item_context {
+    eng_frame *map;
+    size_t index;
+    json_object *item;
+} item_context;
+
+static json_object *make_item_context(void *ud)
+{
+    item_context *ic = ud;
+    json_object *mi = json_object_new_object();
+    json_object_object_add(mi, "Index",
+                           json_object_new_int64((int64_t)ic->index));
+    json_object_object_add(mi, "Value", json_object_get(ic->item));
+    return eng__context(ic->map, mi);
+}
+
+/* Iteration i's input: the item through ItemSelector. */
 static int item_input(eng_frame *f, size_t i, json_object *item,
                       json_object **input, sl_error *err)
 {
-    json_object *mi = json_object_new_object();
-    json_object_object_add(mi, "Index", json_object_new_int64((int64_t)i));
-    json_object_object_add(mi, "Value", json_object_get(item));
-    json_object *ctx = eng__context(f, mi);
+    item_context ic = {f, i, item};
+    sl_lazy ctx = {make_item_context, &ic, NULL};
     sl_ctx c;
-    eng__sl_ctx(f, &c, ctx);
+    eng__sl_ctx(f, &c, NULL);
+    c.lazy_context = &ctx;
     int rc = sl_map_item_input(f->state, f->input, item, &c, input, err);
-    json_object_put(ctx);
+    json_object_put(ctx.made);
     return rc;
 }
 
@@ -363,7 +378,9 @@ static void children_failed(eng_frame *f, sl_error *err)
     eng__work_failed_as(f, err, false);
 }
 
-static void child_failed(eng_frame *f, eng_frame *kid)
+/* Returns true when the Map tolerates the failure and goes on; otherwise
+ * the Parallel/Map has failed. */
+static bool child_failed(eng_frame *f, eng_frame *kid)
 {
     f->failed++;
     if (is_map(f)) {
@@ -375,7 +392,7 @@ static void child_failed(eng_frame *f, eng_frame *kid)
         json_object_array_put_idx(f->results, kid->index,
                                   sl_error_output(&kid->error));
         if (!tolerance_exceeded(f))
-            return;
+            return true;
     } else {
         sl_error_set(&f->child_error, kid->error.name, kid->error.cause);
         /* The failed branch's own in-flight state counts as aborted. */
@@ -400,6 +417,7 @@ static void child_failed(eng_frame *f, eng_frame *kid)
         sl_error_set(&err, f->child_error.name, f->child_error.cause);
     children_failed(f, &err);
     sl_error_fini(&err);
+    return false;
 }
 
 void eng__child_done(eng_frame *kid)
@@ -410,22 +428,27 @@ void eng__child_done(eng_frame *kid)
     f->running--;
     if (is_map(f))
         f->ex->items_done++;
-    if (kid->failed_) {
-        child_failed(f, kid);
-        return;
+    bool failed = kid->failed_;
+    if (failed) {
+        if (!child_failed(f, kid))
+            return;
+    } else {
+        f->succeeded++;
+        json_object_array_put_idx(f->results, kid->index,
+                                  json_object_get(kid->output));
     }
-    f->succeeded++;
-    json_object_array_put_idx(f->results, kid->index,
-                              json_object_get(kid->output));
     if (is_map(f)) {
-        if (!sl_state_map_distributed(f->state))
+        if (failed)
+            ; /* MapIterationFailed is recorded */
+        else if (!sl_state_map_distributed(f->state))
             f->prev_id =
                 eng__event(f->ex, f, "MapIterationSucceeded",
                            iteration_details(f, kid->index), kid->prev_id);
         else
             f->prev_id = kid->prev_id;
-        /* The finished iteration's snapshot (with its output) stays in the
-         * store until the Map ends; memory is released now. */
+        /* The finished iteration's snapshot (with its output or error)
+         * stays in the store until the Map ends; memory is released now.
+         * A tolerated failure frees its slot for the next item too. */
         f->kids[kid->index] = NULL;
         eng__frame_free(kid);
         sl_error err;

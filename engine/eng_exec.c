@@ -169,7 +169,7 @@ void eng__history_release(eng *e, eng_history *h)
  * output: a value is serialised once for its size check, its ...Exited
  * event and the next state's ...Entered event. Values are never changed
  * once made, and the frame holds a reference, so the text stays true. */
-static const char *value_text(eng_frame *f, json_object *v, size_t *n)
+const char *eng__value_text(eng_frame *f, json_object *v, size_t *n)
 {
     if (f->text_of != v || !f->text.data) {
         size_t len = 0;
@@ -367,7 +367,7 @@ static void commit_vars(eng_frame *f, json_object *assigned)
 static bool too_large(eng_frame *f, json_object *output)
 {
     size_t limit = f->ex->e->opts.payload_limit, n;
-    value_text(f, output, &n);
+    eng__value_text(f, output, &n);
     return n > (limit ? limit : SL_PAYLOAD_LIMIT_DEFAULT);
 }
 
@@ -394,7 +394,7 @@ static void state_exit(eng_frame *f, const sl_state *next, json_object *output,
         return;
     }
     size_t n;
-    const char *text = value_text(f, output, &n);
+    const char *text = eng__value_text(f, output, &n);
     bt_buf *d = &f->ex->e->details_text;
     io_details(d, sl_state_name(f->state), "output", text, n);
     if (assigned && json_object_object_length(assigned) > 0) {
@@ -679,7 +679,7 @@ static void enter_state(eng_frame *f)
     int64_t next = f->child ? f->child->next_event_id : x->next_event_id;
     int64_t prev = next == 2 ? 0 : -1;
     size_t n;
-    const char *text = value_text(f, f->input, &n);
+    const char *text = eng__value_text(f, f->input, &n);
     bt_buf *d = &x->e->details_text;
     io_details(d, sl_state_name(st), "input", text, n);
     bt_buf_putc(d, '}');

@@ -231,6 +231,7 @@ struct eng {
     eng_opts opts;
     bt_buf event_text;   /* eng__event's scratch */
     bt_buf details_text; /* ...StateEntered/Exited details' scratch */
+    bt_buf frame_text;   /* eng__frame_write's scratch */
     eng_frame **dirty;   /* snapshots to write before the commit */
     size_t ndirty, capdirty;
     eng_history **pending; /* histories with events to write */
@@ -325,6 +326,9 @@ void eng__frame_free(eng_frame *f);
 json_object *eng__context(eng_frame *f, json_object *map_item);
 /* The same with $$ made only if an expression reads it (most states never
  * do); json_object_put(lazy->made) when done. */
+/* The compact JSON text of v ("null" for NULL), cached in f while v is
+ * its input or output. */
+const char *eng__value_text(eng_frame *f, json_object *v, size_t *n);
 void eng__sl_ctx_lazy(eng_frame *f, sl_ctx *c, sl_lazy *lazy);
 void eng__sl_ctx(eng_frame *f, sl_ctx *c, json_object *context);
 /* Ends frame f successfully with output (taken). */
@@ -443,8 +447,9 @@ void eng__callback_advance(eng_frame *f);
 void eng__callback_resume(eng_frame *f);
 /* The task ends without an outcome (failure, stop, frame freed). */
 void eng__callback_cancel(eng_frame *f);
-/* The callback part of a frame snapshot, written into / read from o. */
-void eng__callback_snapshot(const eng_frame *f, json_object *o);
+/* The callback part of a frame snapshot (new; NULL: none), and reading it
+ * back from a snapshot's "callback" member. */
+json_object *eng__callback_snapshot(const eng_frame *f);
 void eng__callback_restore(eng_frame *f, json_object *snapshot);
 /* Answers waiting workers (eng_async_close); frees everything (eng_close). */
 void eng__callbacks_close(eng *e);

@@ -495,47 +495,85 @@ void eng__exec_finish(eng_exec *x, eng_status status, json_object *output,
 const char *const eng__phase_names[PH_DONE + 1] = {
     "ENTER", "TASK", "WAIT", "RETRY", "CHILDREN", "PARKED", "DONE"};
 
+static void put_key(bt_buf *b, const char *key)
+{
+    bt_buf_puts(b, ",\"");
+    bt_buf_puts(b, key);
+    bt_buf_puts(b, "\":");
+}
+
+static void put_int(bt_buf *b, const char *key, int64_t v)
+{
+    put_key(b, key);
+    bt_buf_int(b, v);
+}
+
+static void put_json(bt_buf *b, const char *key, json_object *v)
+{
+    size_t n = 0;
+    put_key(b, key);
+    const char *t = json_object_to_json_string_length(
+        v, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &n);
+    bt_buf_append(b, t, n);
+}
+
+/* The snapshot is written as text: a finished Map iteration writes one,
+ * so it is as hot as the history. */
 void eng__frame_write(eng_frame *f)
 {
     eng_exec *x = f->ex;
-    json_object *o = json_object_new_object();
-    json_object_object_add(o, "phase",
-                           json_object_new_string(eng__phase_names[f->phase]));
-    json_object_object_add(o, "state",
-                           json_object_new_string(sl_state_name(f->state)));
-    json_object_object_add(o, "index",
-                           json_object_new_int64((int64_t)f->index));
-    json_object_object_add(o, "input", json_object_get(f->input));
-    json_object_object_add(o, "vars", json_object_get(f->vars));
-    json_object_object_add(o, "entered_id",
-                           json_object_new_int64(f->entered_id));
-    json_object_object_add(o, "entered_ms",
-                           json_object_new_int64(f->entered_ms));
-    json_object_object_add(o, "prev_id", json_object_new_int64(f->prev_id));
-    json_object_object_add(o, "wake_ms", json_object_new_int64(f->wake_ms));
-    json_object_object_add(o, "retry_count",
-                           json_object_new_int64(f->retry_count));
-    json_object *att = json_object_new_array();
-    size_t n = sl_state_retrier_count(f->state);
-    for (size_t i = 0; f->attempts && i < n; i++)
-        json_object_array_add(att, json_object_new_int64(f->attempts[i]));
-    json_object_object_add(o, "attempts", att);
-    eng__callback_snapshot(f, o);
-    if (f->phase == PH_DONE) {
-        json_object_object_add(o, "failed",
-                               json_object_new_boolean(f->failed_));
-        json_object_object_add(o, "output", json_object_get(f->output));
-        if (f->failed_)
-            json_object_object_add(o, "error", sl_error_output(&f->error));
+    bt_buf *b = &x->e->frame_text;
+    bt_buf_reset(b);
+    bt_buf_puts(b, "{\"phase\":\"");
+    bt_buf_puts(b, eng__phase_names[f->phase]);
+    bt_buf_puts(b, "\",\"state\":");
+    const char *name = sl_state_name(f->state);
+    bt_buf_json_str(b, name, strlen(name));
+    put_int(b, "index", (int64_t)f->index);
+    size_t n;
+    const char *t = eng__value_text(f, f->input, &n);
+    put_key(b, "input");
+    bt_buf_append(b, t, n);
+    put_json(b, "vars", f->vars);
+    put_int(b, "entered_id", f->entered_id);
+    put_int(b, "entered_ms", f->entered_ms);
+    put_int(b, "prev_id", f->prev_id);
+    put_int(b, "wake_ms", f->wake_ms);
+    put_int(b, "retry_count", f->retry_count);
+    put_key(b, "attempts");
+    bt_buf_putc(b, '[');
+    size_t k = sl_state_retrier_count(f->state);
+    for (size_t i = 0; f->attempts && i < k; i++) {
+        if (i)
+            bt_buf_putc(b, ',');
+        bt_buf_int(b, f->attempts[i]);
     }
+    bt_buf_putc(b, ']');
+    json_object *cb = eng__callback_snapshot(f);
+    if (cb) {
+        put_json(b, "callback", cb);
+        json_object_put(cb);
+    }
+    if (f->phase == PH_DONE) {
+        put_key(b, "failed");
+        bt_buf_puts(b, f->failed_ ? "true" : "false");
+        t = eng__value_text(f, f->output, &n);
+        put_key(b, "output");
+        bt_buf_append(b, t, n);
+        if (f->failed_) {
+            json_object *err = sl_error_output(&f->error);
+            put_json(b, "error", err);
+            json_object_put(err);
+        }
+    }
+    bt_buf_putc(b, '}');
     if (store_begin(x->e->st) ||
         store_frame_put(x->e->st, x->arn, f->id, f->parent ? f->parent->id : 0,
-                        bt_json_compact(o))) {
+                        b->data)) {
         fprintf(stderr, "baton: level=fatal msg=\"store write failed: %s\"\n",
                 store_errmsg(x->e->st));
         abort();
     }
-    json_object_put(o);
 }
 
 void eng__frame_save(eng_frame *f)
