@@ -210,6 +210,8 @@ static void flush(eng *e)
     }
     memmove(e->effects, e->effects + n, (e->neffects - n) * sizeof *e->effects);
     e->neffects -= n;
+    /* Processes started, answers sent: now the WAL may be checkpointed. */
+    store_checkpoint(e->st);
 }
 
 static void pump_cb(uv_idle_t *h)

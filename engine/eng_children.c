@@ -20,13 +20,20 @@ static bool is_map(const eng_frame *f)
     return sl_state_kind(f->state) == SL_MAP;
 }
 
-static json_object *iteration_details(eng_frame *map, size_t index)
+/* Records a MapIteration<what> event {name, index} on the Map's thread;
+ * written as text (one or two per item). */
+static int64_t iteration_event(eng_frame *map, const char *type, size_t index,
+                               int64_t prev)
 {
-    json_object *d = json_object_new_object();
-    json_object_object_add(d, "name",
-                           json_object_new_string(sl_state_name(map->state)));
-    json_object_object_add(d, "index", json_object_new_int64((int64_t)index));
-    return d;
+    bt_buf *b = &map->ex->e->details_text;
+    const char *name = sl_state_name(map->state);
+    bt_buf_reset(b);
+    bt_buf_puts(b, "{\"name\":");
+    bt_buf_json_str(b, name, strlen(name));
+    bt_buf_puts(b, ",\"index\":");
+    bt_buf_int(b, (int64_t)index);
+    bt_buf_putc(b, '}');
+    return eng__event_text(map->ex, map, type, b->data, b->len, prev);
 }
 
 /* Removes the snapshots below f (in memory and in the store). */
@@ -190,8 +197,7 @@ static int start_item(eng_frame *f, sl_error *err)
         return -1;
     int64_t prev = f->prev_id;
     if (!sl_state_map_distributed(f->state))
-        prev = eng__event(f->ex, f, "MapIterationStarted",
-                          iteration_details(f, i), f->entered_id + 1);
+        prev = iteration_event(f, "MapIterationStarted", i, f->entered_id + 1);
     eng_frame *kid = spawn_child(f, i, sl_state_processor(f->state), input);
     if (!kid->owns_child)
         kid->prev_id = prev;
@@ -341,8 +347,7 @@ void eng__children_abort(eng_frame *f)
             continue;
         abort_frame(kid, f->prev_id);
         if (is_map(f) && !sl_state_map_distributed(f->state))
-            eng__event(f->ex, f, "MapIterationAborted",
-                       iteration_details(f, kid->index), f->prev_id);
+            iteration_event(f, "MapIterationAborted", kid->index, f->prev_id);
     }
 }
 
@@ -385,8 +390,7 @@ static bool child_failed(eng_frame *f, eng_frame *kid)
     f->failed++;
     if (is_map(f)) {
         if (!sl_state_map_distributed(f->state))
-            eng__event(f->ex, f, "MapIterationFailed",
-                       iteration_details(f, kid->index), kid->prev_id);
+            iteration_event(f, "MapIterationFailed", kid->index, kid->prev_id);
         if (!f->child_error.name && !f->child_error.cause)
             sl_error_set(&f->child_error, kid->error.name, kid->error.cause);
         json_object_array_put_idx(f->results, kid->index,
@@ -441,9 +445,8 @@ void eng__child_done(eng_frame *kid)
         if (failed)
             ; /* MapIterationFailed is recorded */
         else if (!sl_state_map_distributed(f->state))
-            f->prev_id =
-                eng__event(f->ex, f, "MapIterationSucceeded",
-                           iteration_details(f, kid->index), kid->prev_id);
+            f->prev_id = iteration_event(f, "MapIterationSucceeded", kid->index,
+                                         kid->prev_id);
         else
             f->prev_id = kid->prev_id;
         /* The finished iteration's snapshot (with its output or error)

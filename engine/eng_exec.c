@@ -192,9 +192,13 @@ static void io_details(bt_buf *b, const char *name, const char *key,
     bt_buf_reset(b);
     bt_buf_puts(b, "{\"name\":");
     bt_buf_json_str(b, name, strlen(name));
-    bt_buf_printf(b, ",\"%s\":", key);
+    bt_buf_puts(b, ",\"");
+    bt_buf_puts(b, key);
+    bt_buf_puts(b, "\":");
     bt_buf_json_str(b, text, n);
-    bt_buf_printf(b, ",\"%sDetails\":{\"truncated\":false}", key);
+    bt_buf_puts(b, ",\"");
+    bt_buf_puts(b, key);
+    bt_buf_puts(b, "Details\":{\"truncated\":false}");
 }
 
 /* "<Type>State<what>", e.g. PassStateEntered, in buf. */

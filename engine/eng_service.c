@@ -28,6 +28,7 @@ static int commit(eng *e, char **err)
         *err = bt_xasprintf("store: %s", store_errmsg(e->st));
         return BT_EIO;
     }
+    eng__kick(e); /* the pump checkpoints the WAL once the caller answered */
     return 0;
 }
 

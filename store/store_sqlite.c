@@ -33,6 +33,9 @@
 #include <string.h>
 
 enum {
+    Q_BEGIN,
+    Q_COMMIT,
+    Q_ROLLBACK,
     Q_MACHINE_INSERT,
     Q_MACHINE_GET,
     Q_MACHINE_FIRSTS,
@@ -79,6 +82,9 @@ enum {
     "created_ms, updated_ms, runtime, code_dir, handler, idle_timeout_s"
 
 static const char *const queries[Q_COUNT] = {
+    [Q_BEGIN] = "BEGIN IMMEDIATE",
+    [Q_COMMIT] = "COMMIT",
+    [Q_ROLLBACK] = "ROLLBACK",
     [Q_MACHINE_INSERT] = "INSERT INTO machines(arn, name, definition, type, "
                          "role_arn, created_ms, revision, revision_id) "
                          "VALUES(?,?,?,?,?,?,?,?)",
@@ -153,6 +159,7 @@ struct store {
     sqlite3 *db;
     sqlite3_stmt *q[Q_COUNT];
     bool in_tx;
+    bool checkpoint_due; /* the WAL reached CHECKPOINT_PAGES */
 };
 
 const char *store_errmsg(store *s)
@@ -227,6 +234,30 @@ static int migrate(store *s)
     return 0;
 }
 
+/* SQLite's own automatic checkpoint runs inside the COMMIT that fills the
+ * WAL, before the caller can act on what it committed; the engine would
+ * start function processes late. This hook only notes that one is due,
+ * and store_checkpoint runs it when the caller chooses. */
+#define CHECKPOINT_PAGES 1000
+
+static int wal_hook(void *ud, sqlite3 *db, const char *name, int pages)
+{
+    (void)db;
+    (void)name;
+    if (pages >= CHECKPOINT_PAGES)
+        ((store *)ud)->checkpoint_due = true;
+    return SQLITE_OK;
+}
+
+void store_checkpoint(store *s)
+{
+    if (!s->checkpoint_due || s->in_tx)
+        return;
+    s->checkpoint_due = false;
+    sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL,
+                              NULL);
+}
+
 int store_open(const char *path, store **out, char **err)
 {
     store *s = bt_xcalloc(1, sizeof *s);
@@ -240,6 +271,7 @@ int store_open(const char *path, store **out, char **err)
          * which is what executions promise. */
         exec_sql(s, "PRAGMA synchronous = NORMAL");
         exec_sql(s, "PRAGMA foreign_keys = OFF");
+        sqlite3_wal_hook(s->db, wal_hook, s);
         rc = migrate(s);
         if (rc == BT_EINVAL) {
             *err = bt_xasprintf("%s: database schema is newer than this "
@@ -271,11 +303,13 @@ void store_close(store *s)
     free(s);
 }
 
+static int done(sqlite3_stmt *st);
+
 int store_begin(store *s)
 {
     if (s->in_tx)
         return 0;
-    if (exec_sql(s, "BEGIN IMMEDIATE"))
+    if (done(s->q[Q_BEGIN]))
         return BT_EIO;
     s->in_tx = true;
     return 0;
@@ -286,7 +320,7 @@ int store_commit(store *s)
     if (!s->in_tx)
         return 0;
     s->in_tx = false;
-    return exec_sql(s, "COMMIT");
+    return done(s->q[Q_COMMIT]);
 }
 
 int store_rollback(store *s)
@@ -294,7 +328,7 @@ int store_rollback(store *s)
     if (!s->in_tx)
         return 0;
     s->in_tx = false;
-    return exec_sql(s, "ROLLBACK");
+    return done(s->q[Q_ROLLBACK]);
 }
 
 bool store_in_transaction(const store *s)
