@@ -4,6 +4,14 @@
  *
  *   bench_calls raw-spawn N   posix_spawn /bin/cat, write {} to its stdin,
  *                             read its stdout to EOF, waitpid — N times
+ *   bench_calls raw-spawn-full N
+ *                             raw-spawn as Baton starts a function: stderr
+ *                             on a third pipe too, its own session, every
+ *                             signal at its default (like for like; not
+ *                             the target's reference)
+ *   bench_calls proc N        Baton's process layer alone (run_proc on a
+ *                             bare libuv loop, the function's environment,
+ *                             a timeout armed): no workflow, no store
  *   bench_calls raw-pipe N    one running /bin/cat: write a line, read it
  *                             back — N round trips
  *   bench_calls task N DB     a Map over N items, one at a time
@@ -28,7 +36,9 @@
  * Each prints the microseconds per call; bench/calls.sh runs them side by
  * side and prints the ratios.
  */
+#define _GNU_SOURCE /* pipe2 */
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <signal.h>
@@ -42,6 +52,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "engine/eng_int.h"
 #include "engine/engine.h"
 #include "server/server.h"
 
@@ -105,6 +116,121 @@ static void raw_spawn(long n)
     double dt = now_s() - t0;
     printf("raw-spawn: %ld calls in %.3f s: %.1f us per call\n", n, dt,
            dt / (double)n * 1e6);
+}
+
+/* raw_spawn with what run_proc.c adds in the child: a stderr pipe, its
+ * own session, default signal dispositions and an empty signal mask. */
+static void raw_spawn_full(long n)
+{
+    char *argv[] = {"/bin/cat", NULL};
+    char buf[64];
+    sigset_t none, all;
+    sigemptyset(&none);
+    memset(&all, 0xff, sizeof all);
+    sigdelset(&all, SIGKILL);
+    sigdelset(&all, SIGSTOP);
+    posix_spawnattr_t attr;
+    posix_spawnattr_init(&attr);
+    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSID |
+                                        POSIX_SPAWN_SETSIGMASK |
+                                        POSIX_SPAWN_SETSIGDEF);
+    posix_spawnattr_setsigmask(&attr, &none);
+    posix_spawnattr_setsigdefault(&attr, &all);
+    double t0 = now_s();
+    for (long i = 0; i < n; i++) {
+        int in[2], out[2], err[2];
+        if (pipe2(in, O_CLOEXEC) || pipe2(out, O_CLOEXEC) ||
+            pipe2(err, O_CLOEXEC))
+            die("pipe");
+        posix_spawn_file_actions_t fa;
+        posix_spawn_file_actions_init(&fa);
+        posix_spawn_file_actions_adddup2(&fa, in[0], 0);
+        posix_spawn_file_actions_adddup2(&fa, out[1], 1);
+        posix_spawn_file_actions_adddup2(&fa, err[1], 2);
+        pid_t pid;
+        if (posix_spawn(&pid, argv[0], &fa, &attr, argv, environ) != 0)
+            die("posix_spawn");
+        posix_spawn_file_actions_destroy(&fa);
+        close(in[0]);
+        close(out[1]);
+        close(err[1]);
+        if (write(in[1], "{}", 2) != 2)
+            die("write");
+        close(in[1]);
+        while (read(out[0], buf, sizeof buf) > 0)
+            ;
+        while (read(err[0], buf, sizeof buf) > 0)
+            ;
+        close(out[0]);
+        close(err[0]);
+        int st;
+        waitpid(pid, &st, 0);
+    }
+    double dt = now_s() - t0;
+    posix_spawnattr_destroy(&attr);
+    printf("raw-spawn-full: %ld calls in %.3f s: %.1f us per call\n", n, dt,
+           dt / (double)n * 1e6);
+}
+
+/* Baton's process layer without the workflow: run_proc_start of /bin/cat
+ * from the previous call's done, on a bare loop. */
+typedef struct proc_run {
+    run_reaper *r;
+    char **env;
+    long left;
+} proc_run;
+
+static void proc_one(proc_run *v);
+
+static void on_proc_done(run_proc_result *res, void *ud)
+{
+    proc_run *v = ud;
+    if (res->exit_status != 0 || res->term_signal || res->out_len != 2) {
+        fprintf(stderr, "bench_calls: proc: exit %d signal %d\n",
+                (int)res->exit_status, res->term_signal);
+        exit(2);
+    }
+    if (--v->left > 0)
+        proc_one(v);
+}
+
+static void proc_one(proc_run *v)
+{
+    char *argv[] = {"/bin/cat", NULL}, *err = NULL;
+    run_proc *p;
+    if (run_proc_start(v->r, argv, v->env, NULL, "{}", 2, 3000, 1 << 20,
+                       on_proc_done, NULL, v, &p, &err) != 0) {
+        fprintf(stderr, "bench_calls: proc: %s\n", err);
+        exit(2);
+    }
+}
+
+static void proc(long n)
+{
+    eng_opts o = {":memory:", NULL, NULL, 0, true, 0, 0};
+    eng *e = NULL;
+    char *err = NULL;
+    if (eng_open(&o, &e, &err) ||
+        eng_function_set(e, "cat", "/bin/cat", &err)) {
+        fprintf(stderr, "bench_calls: %s\n", err ? err : "setup failed");
+        exit(2);
+    }
+    uv_loop_t loop;
+    uv_loop_init(&loop);
+    proc_run v = {run_reaper_new(&loop), NULL, n};
+    /* The environment a call gets (eng_call.c). */
+    v.env = eng__function_env(e, eng__function_find(e, "cat"), "req");
+    double t0 = now_s();
+    proc_one(&v);
+    uv_run(&loop, UV_RUN_DEFAULT);
+    double dt = now_s() - t0;
+    printf("proc: %ld calls in %.3f s: %.1f us per call\n", n, dt,
+           dt / (double)n * 1e6);
+    free(v.env);
+    run_reaper_free(v.r);
+    uv_run(&loop, UV_RUN_DEFAULT);
+    uv_loop_close(&loop);
+    eng_close(e);
 }
 
 /* Round trips to a process that is already running. */
@@ -399,14 +525,18 @@ static void http_floor(long n, const char *bootstrap)
 int main(int argc, char **argv)
 {
     if (argc < 3) {
-        fputs("usage: bench_calls raw-spawn|raw-pipe N | task N DB | warm N DB "
-              "BOOTSTRAP | invoke|http N BOOTSTRAP\n",
+        fputs("usage: bench_calls raw-spawn|raw-spawn-full|proc|raw-pipe N | "
+              "task N DB | warm N DB BOOTSTRAP | invoke|http N BOOTSTRAP\n",
               stderr);
         return 2;
     }
     long n = strtol(argv[2], NULL, 10);
     if (!strcmp(argv[1], "raw-spawn"))
         raw_spawn(n);
+    else if (!strcmp(argv[1], "raw-spawn-full"))
+        raw_spawn_full(n);
+    else if (!strcmp(argv[1], "proc"))
+        proc(n);
     else if (!strcmp(argv[1], "raw-pipe"))
         raw_pipe(n);
     else if (!strcmp(argv[1], "task") && argc > 3)

@@ -5,7 +5,10 @@
 # (a Map calling /bin/cat one item at a time, durable on disk) and the same
 # Map calling a warm function (bench/warm/bootstrap.c, a C custom runtime
 # on one keep-alive connection), each ROUNDS times alternating; prints the
-# medians and the ratios. Then the parts of a warm call: the same runtime
+# medians and the ratios. With the process calls, two lines that take them
+# apart: raw-spawn-full (the raw spawn as Baton starts a function: stderr
+# pipe, own session, signal defaults; like for like, not the target's
+# reference) and proc (Baton's process layer alone, no workflow). Then the parts of a warm call: the same runtime
 # called through the Invoke API (no workflow), the runtime against a
 # trivial Runtime API (http), and the floor: a raw-socket client against
 # it (http-raw, bench/warm/bootstrap_raw.c).
@@ -24,6 +27,8 @@ echo "machine: $(nproc) cores, $(uname -m), $(sed -n 's/^model name\t: //p' /pro
 for r in $(seq 1 "$ROUNDS"); do
     "$b" raw-spawn "$N"
     "$b" task "$N" "$T/calls.db"
+    "$b" raw-spawn-full "$N"
+    "$b" proc "$N"
     "$b" raw-pipe $((N * 10))
     "$b" warm "$N" "$T/warm.db" "$PWD/build-release/bench/bench_warm_bootstrap"
     "$b" invoke "$N" "$PWD/build-release/bench/bench_warm_bootstrap"
@@ -39,9 +44,9 @@ for line in open(sys.argv[1]):
     if m:
         runs.setdefault(m.group(1), []).append(float(m.group(2)))
 med = {k: statistics.median(v) for k, v in runs.items()}
-for k in ("raw-pipe", "raw-spawn", "task", "warm", "invoke", "http",
-          "http-raw"):
-    print("median %-9s %8.1f us per call" % (k, med[k]))
+for k in ("raw-pipe", "raw-spawn", "raw-spawn-full", "proc", "task", "warm",
+          "invoke", "http", "http-raw"):
+    print("median %-14s %8.1f us per call" % (k, med[k]))
 print("process per call / raw posix_spawn: %.2fx (target 1.2x)"
       % (med["task"] / med["raw-spawn"]))
 print("warm call / raw pipe round trip: %.1fx (target 2x)"

@@ -115,27 +115,30 @@ static void fail_later(eng *e, eng_call *c, char *err_text)
  * (spawn_failed), on the next turn. */
 static void start(eng *e, eng_call *c, eng_function *fn)
 {
-    char **argv = eng__function_argv(fn);
-    char **env = eng__function_env(e, fn, c->request_id);
     char *err = NULL;
     int64_t timeout = c->timeout_ms > 0 ? c->timeout_ms : fn->timeout_s * 1000;
     e->procs_active++;
     fn->active++;
-    if (!fn->warm && !e->reaper)
-        e->reaper = run_reaper_new(&e->loop);
-    int rc = fn->warm ? eng__warm_call(e, fn, c->payload, c->request_id,
-                                       timeout, on_done, c, &c->worker, &err)
-                      : run_proc_start(e->reaper, argv, env, fn->cwd,
-                                       c->payload, strlen(c->payload), timeout,
-                                       ENG_CALL_MAX_OUTPUT, on_done, on_log, c,
-                                       &c->proc, &err);
+    int rc;
+    if (fn->warm) {
+        rc = eng__warm_call(e, fn, c->payload, c->request_id, timeout, on_done,
+                            c, &c->worker, &err);
+    } else {
+        if (!e->reaper)
+            e->reaper = run_reaper_new(&e->loop);
+        char **argv = eng__function_argv(fn);
+        char **env = eng__function_env(e, fn, c->request_id);
+        rc = run_proc_start(e->reaper, argv, env, fn->cwd, c->payload,
+                            strlen(c->payload), timeout, ENG_CALL_MAX_OUTPUT,
+                            on_done, on_log, c, &c->proc, &err);
+        eng__strv_free(argv);
+        free(env);
+    }
     if (rc != 0) {
         e->procs_active--;
         fn->active--;
         fail_later(e, c, err);
     }
-    eng__strv_free(argv);
-    eng__strv_free(env);
 }
 
 static void drain(eng *e)

@@ -403,22 +403,35 @@ char **eng__function_argv(const eng_function *fn)
 
 char **eng__function_env(eng *e, const eng_function *fn, const char *request_id)
 {
+    /* The variables Baton sets, NUL-separated in one text. */
+    enum { OWN = 7 };
+    bt_buf own;
+    bt_buf_init(&own);
+    bt_buf_printf(&own, "AWS_LAMBDA_FUNCTION_NAME=%s%c", fn->name, 0);
+    bt_buf_printf(&own, "AWS_LAMBDA_FUNCTION_VERSION=$LATEST%c", 0);
+    bt_buf_printf(&own, "AWS_LAMBDA_FUNCTION_MEMORY_SIZE=%lld%c",
+                  (long long)(fn->memory_mb ? fn->memory_mb : 128), 0);
+    bt_buf_printf(&own, "AWS_LAMBDA_FUNCTION_TIMEOUT=%lld%c",
+                  (long long)fn->timeout_s, 0);
+    bt_buf_printf(&own, "AWS_REGION=%s%c", e->region, 0);
+    bt_buf_printf(&own, "AWS_DEFAULT_REGION=%s%c", e->region, 0);
+    bt_buf_printf(&own, "AWS_LAMBDA_REQUEST_ID=%s%c", request_id, 0);
+    /* One block, the pointers then that text: environ's and the function's
+     * own strings are shared, not copied. */
     size_t n = strv_len(environ), m = strv_len(fn->env);
-    char **env = bt_xcalloc(n + m + 9, sizeof *env);
+    size_t slots = n + m + OWN + 1;
+    char **env = bt_xmalloc(slots * sizeof *env + own.len);
+    char *t = memcpy(env + slots, own.data, own.len);
     size_t k = 0;
     for (size_t i = 0; i < n; i++)
-        env[k++] = bt_xstrdup(environ[i]);
+        env[k++] = environ[i];
     for (size_t i = 0; i < m; i++)
-        env[k++] = bt_xstrdup(fn->env[i]);
-    env[k++] = bt_xasprintf("AWS_LAMBDA_FUNCTION_NAME=%s", fn->name);
-    env[k++] = bt_xstrdup("AWS_LAMBDA_FUNCTION_VERSION=$LATEST");
-    env[k++] = bt_xasprintf("AWS_LAMBDA_FUNCTION_MEMORY_SIZE=%lld",
-                            (long long)(fn->memory_mb ? fn->memory_mb : 128));
-    env[k++] = bt_xasprintf("AWS_LAMBDA_FUNCTION_TIMEOUT=%lld",
-                            (long long)fn->timeout_s);
-    env[k++] = bt_xasprintf("AWS_REGION=%s", e->region);
-    env[k++] = bt_xasprintf("AWS_DEFAULT_REGION=%s", e->region);
-    env[k++] = bt_xasprintf("AWS_LAMBDA_REQUEST_ID=%s", request_id);
+        env[k++] = fn->env[i];
+    for (int i = 0; i < OWN; i++) {
+        env[k++] = t;
+        t += strlen(t) + 1;
+    }
     env[k] = NULL;
+    bt_buf_fini(&own);
     return env;
 }

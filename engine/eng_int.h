@@ -296,7 +296,9 @@ void eng__functions_free(eng *e);
 /* argv for a call: the function's command, wrapped in baton's
  * "__exec-limited" helper when it has a memory limit (new, NULL-ended). */
 char **eng__function_argv(const eng_function *fn);
-/* The environment of a call (new, NULL-ended). */
+/* The environment of a call (new, NULL-ended, one block: free() it). Its
+ * strings from environ and fn->env are shared: use it before either
+ * changes (it is made right before each spawn). */
 char **eng__function_env(eng *e, const eng_function *fn,
                          const char *request_id);
 void eng__strv_free(char **v);
@@ -534,15 +536,17 @@ typedef void (*run_proc_log_fn)(void *ud, const char *line);
  * one of them runs. Coexists with libuv's own uv_spawn children. */
 run_reaper *run_reaper_new(uv_loop_t *loop);
 /* Closes the watcher (before the loop's last run: the memory goes in its
- * close callback) and forgets processes not yet reaped. NULL is a no-op. */
+ * close callback) and forgets processes not yet reaped; their pipes must
+ * be closed in the same turn (they read through r's buffer). NULL is a
+ * no-op. */
 void run_reaper_free(run_reaper *r);
 
 /* Starts argv (argv[0] searched in PATH) with env (NULL: inherit) in cwd
  * (NULL: ours) on r's loop, in its own session and process group, with
- * default signal dispositions, writes input to its stdin and closes it,
- * collects stdout up to max_out bytes (too_large beyond: the group is
- * killed) and passes stderr lines to log. timeout_ms > 0 kills the whole
- * process group when it passes. done is called once, on the loop, after
+ * default signal dispositions and no descriptor but 0-2, writes input to its
+ * stdin and closes it, collects stdout up to max_out bytes (too_large beyond:
+ * the group is killed) and passes stderr lines to log. timeout_ms > 0 kills the
+ * whole process group when it passes. done is called once, on the loop, after
  * the process has exited and stdout and stderr reached EOF. Returns 0 with
  * *out, or BT_EIO with *err (new) when the program cannot be started
  * (missing, not executable, bad cwd, out of descriptors); done is then

@@ -33,14 +33,20 @@
 
 extern char **environ;
 
+#define READ_BUF_SIZE 65536
+
 struct run_reaper {
     uv_signal_t sigchld;
     posix_spawnattr_t attr; /* the same for every process */
     run_proc *procs;        /* started, not yet reaped */
+    /* Every pipe read lands here first: libuv calls alloc, read and the
+     * read callback in one go, and the callbacks copy what they keep. */
+    char read_buf[READ_BUF_SIZE];
 };
 
 struct run_proc {
     run_proc *prev, *next; /* in the reaper's list while not reaped */
+    run_reaper *r;
     pid_t pid;
     uv_pipe_t in;
     uv_pipe_t out;
@@ -86,6 +92,9 @@ static void close_all(run_proc *p)
 
 static void maybe_report(run_proc *p)
 {
+    /* Reaping at EOF would not save the SIGCHLD's loop turn: the pipes
+     * close early in the exit, and a waitid then found the process still
+     * running in 92 % of calls (docs/performance.md). */
     if (p->reported || !p->exited || !p->eof || !p->err_eof)
         return;
     p->reported = true;
@@ -231,9 +240,10 @@ void run_reaper_free(run_reaper *r)
 
 static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
 {
-    (void)h;
-    buf->base = bt_xmalloc(suggested);
-    buf->len = suggested;
+    (void)suggested;
+    run_proc *p = h->data;
+    buf->base = p->r->read_buf;
+    buf->len = sizeof p->r->read_buf;
 }
 
 static void on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
@@ -251,7 +261,6 @@ static void on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
         p->eof = true;
         maybe_report(p);
     }
-    free(buf->base);
 }
 
 /* Forwards complete stderr lines (and, at the end, the rest). */
@@ -294,7 +303,6 @@ static void on_err_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
         p->err_eof = true;
         maybe_report(p);
     }
-    free(buf->base);
 }
 
 static void on_timeout(uv_timer_t *t)
@@ -313,6 +321,25 @@ static void on_written(uv_write_t *req, int status)
 }
 
 /* ---- starting ----------------------------------------------------------- */
+
+/* Writes input to the process's stdin and closes it: at once when the pipe
+ * takes it all (a payload up to the pipe's 64 KiB, the usual case), the
+ * rest from a copy as the process reads. */
+static void feed(run_proc *p, const char *input, size_t input_len)
+{
+    uv_buf_t b = uv_buf_init((char *)input, (unsigned)input_len);
+    int n = input_len ? uv_try_write((uv_stream_t *)&p->in, &b, 1) : 0;
+    size_t done = n > 0 ? (size_t)n : 0;
+    if (done == input_len) {
+        uv_close((uv_handle_t *)&p->in, on_close);
+        return;
+    }
+    /* UV_EAGAIN, or the process is gone already (EPIPE): the write
+     * reports it; either way stdin closes once it completes. */
+    p->input = bt_xstrndup(input + done, input_len - done);
+    b = uv_buf_init(p->input, (unsigned)(input_len - done));
+    uv_write(&p->write_req, (uv_stream_t *)&p->in, &b, 1, on_written);
+}
 
 static void close_fds(int *fds, size_t n)
 {
@@ -359,6 +386,15 @@ static int spawn(run_reaper *r, char **argv, char **env, const char *cwd,
     posix_spawn_file_actions_init(&fa);
     for (int i = 0; i < 3; i++)
         posix_spawn_file_actions_adddup2(&fa, child[i], i);
+#ifdef __GLIBC__
+#if __GLIBC_PREREQ(2, 34)
+    /* Our own descriptors are all close-on-exec; this also keeps from the
+     * function any that baton inherited open (from its parent) or that a
+     * library opened without the flag (libcurl's sockets). One close_range
+     * in the child. */
+    posix_spawn_file_actions_addclosefrom_np(&fa, 3);
+#endif
+#endif
     if (cwd)
         posix_spawn_file_actions_addchdir_np(&fa, cwd);
     /* posix_spawnp searches PATH as uv_spawn's execvp did; glibc returns
@@ -407,6 +443,7 @@ int run_proc_start(run_reaper *r, char **argv, char **env, const char *cwd,
     p->max_out = max_out;
     p->done = done;
     p->ud = ud;
+    p->r = r;
     init_handles(loop, p, ours);
     rc = spawn(r, argv, env, cwd, child, &p->pid);
     close_fds(child, 3);
@@ -422,9 +459,7 @@ int run_proc_start(run_reaper *r, char **argv, char **env, const char *cwd,
     else
         uv_ref((uv_handle_t *)&r->sigchld);
     r->procs = p;
-    p->input = bt_xstrndup(input, input_len);
-    uv_buf_t b = uv_buf_init(p->input, (unsigned)input_len);
-    uv_write(&p->write_req, (uv_stream_t *)&p->in, &b, 1, on_written);
+    feed(p, input, input_len);
     uv_read_start((uv_stream_t *)&p->out, on_alloc, on_read);
     uv_read_start((uv_stream_t *)&p->err, on_alloc, on_err_read);
     if (timeout_ms > 0) {
