@@ -192,9 +192,20 @@ typedef struct arns {
     size_t n;
 } arns;
 
+/* A Distributed Map's child execution (<machine>/<label>:<uuid>; '/' is
+ * not allowed in execution names) is recovered with its parent's frames,
+ * never on its own. */
+static bool map_run_child(const char *arn)
+{
+    const char *p = strstr(arn, ":execution:");
+    return p && strchr(p + strlen(":execution:"), '/');
+}
+
 static int collect(const store_exec *row, void *ud)
 {
     arns *a = ud;
+    if (map_run_child(row->arn))
+        return 0;
     a->v = bt_xrealloc(a->v, (a->n + 1) * sizeof *a->v);
     a->v[a->n++] = bt_xstrdup(row->arn);
     return 0;

@@ -550,6 +550,12 @@ void eng__frame_write(eng_frame *f)
         bt_buf_int(b, f->attempts[i]);
     }
     bt_buf_putc(b, ']');
+    /* A Distributed Map iteration's child execution, relinked on
+     * recovery (its events go to that execution's history). */
+    if (f->owns_child && f->child) {
+        put_key(b, "child_arn");
+        bt_buf_json_str(b, f->child->arn, strlen(f->child->arn));
+    }
     json_object *cb = eng__callback_snapshot(f);
     if (cb) {
         put_json(b, "callback", cb);
