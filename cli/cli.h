@@ -54,6 +54,11 @@ void cli_runtime_end(struct eng *e, struct srv_runtime *rt);
 /* --max-concurrency N of subcommand cmd: 1..100000 into *out; false after
  * printing what is wrong. */
 bool cli_concurrency_arg(const char *cmd, const char *value, int64_t *out);
+/* --max-history-events N (N >= 0; 0: no limit). */
+bool cli_history_events_arg(const char *cmd, const char *value, int64_t *out);
+#define CLI_HISTORY_EVENTS_HELP                                                \
+    "  --max-history-events N  fail an execution at N events (default\n"       \
+    "                      25000, as AWS; 0: no limit)\n"
 #define CLI_CONCURRENCY_HELP                                                   \
     "  --max-concurrency N function calls running at once (default 1000,\n"    \
     "                      like an AWS account; the rest queue)\n"

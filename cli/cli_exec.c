@@ -20,6 +20,7 @@ typedef struct exec_opts {
     const char **functions;
     size_t nfunctions;
     int64_t max_concurrency;
+    int64_t max_events;
 } exec_opts;
 
 static const char usage[] =
@@ -28,7 +29,7 @@ static const char usage[] =
     "       baton history EXECUTION [--db PATH] [--json]\n"
     "       baton stop EXECUTION [--error E] [--cause C] [--db PATH]\n"
     "       baton resume [--db PATH] [--function NAME=COMMAND]...\n"
-    "                    [--max-concurrency N]\n"
+    "                    [--max-concurrency N] [--max-history-events N]\n"
     "\n"
     "EXECUTION is an execution name or ARN. --json prints AWS's\n"
     "ListExecutions / DescribeExecution / GetExecutionHistory shapes.\n"
@@ -57,6 +58,9 @@ static int parse(int argc, char **argv, bool wants_exec, exec_opts *o)
         } else if (!strcmp(a, "--max-concurrency") && more) {
             if (!cli_concurrency_arg(argv[0], argv[++i], &o->max_concurrency))
                 return CLI_EXIT_USAGE;
+        } else if (!strcmp(a, "--max-history-events") && more) {
+            if (!cli_history_events_arg(argv[0], argv[++i], &o->max_events))
+                return CLI_EXIT_USAGE;
         } else if (a[0] == '-' && a[1]) {
             cli_error("%s: unknown or incomplete option '%s'", argv[0], a);
             return CLI_EXIT_USAGE;
@@ -77,13 +81,9 @@ static int parse(int argc, char **argv, bool wants_exec, exec_opts *o)
 
 static eng *open_engine(const exec_opts *o)
 {
-    eng_opts eo = {o->db ? o->db : "baton.db",
-                   NULL,
-                   NULL,
-                   0,
-                   false,
-                   ENG_HISTORY_EVENTS_AWS,
-                   o->max_concurrency};
+    eng_opts eo = {
+        o->db ? o->db : "baton.db", NULL, NULL, 0, false, o->max_events,
+        o->max_concurrency};
     eng *e = NULL;
     char *err = NULL;
     if (eng_open(&eo, &e, &err) != 0) {
@@ -186,6 +186,7 @@ int cli_exec_main(int argc, char **argv)
     const char *cmd = argv[0];
     exec_opts o;
     memset(&o, 0, sizeof o);
+    o.max_events = ENG_HISTORY_EVENTS_AWS;
     bool wants_exec = !strcmp(cmd, "describe") || !strcmp(cmd, "history") ||
                       !strcmp(cmd, "stop");
     int rc = parse(argc, argv, wants_exec, &o);

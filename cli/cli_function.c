@@ -265,6 +265,19 @@ bool cli_concurrency_arg(const char *cmd, const char *value, int64_t *out)
     return true;
 }
 
+bool cli_history_events_arg(const char *cmd, const char *value, int64_t *out)
+{
+    char *end;
+    long long v = strtoll(value, &end, 10);
+    if (*end || end == value || v < 0) {
+        cli_error("%s: --max-history-events %s: expected a whole number >= 0",
+                  cmd, value);
+        return false;
+    }
+    *out = v;
+    return true;
+}
+
 int cli_runtime_begin(eng *e, const char *cmd, srv_runtime **rt)
 {
     *rt = NULL;

@@ -30,9 +30,7 @@ static const char usage[] =
     "                      split on blanks, event on stdin, result on stdout)\n"
     "  --type T            STANDARD (default) or EXPRESS\n"
     "  --result-json       print {\"status\",\"output\"|\"error\",\"cause\","
-    "\"history\"}\n"
-    "  --max-history-events N  fail an execution at N events (default\n"
-    "                      25000, as AWS; 0: no limit)\n"
+    "\"history\"}\n" CLI_HISTORY_EVENTS_HELP
     "  --payload-limit BYTES   largest state output or task result (default\n"
     "                      262144, as AWS)\n" CLI_CONCURRENCY_HELP "\n"
     "Exit status: 0 SUCCEEDED, 1 FAILED / TIMED_OUT / ABORTED, 2 usage or\n"
@@ -87,12 +85,8 @@ static int parse(int argc, char **argv, run_opts *o)
             if (!cli_concurrency_arg("run", argv[++i], &o->max_concurrency))
                 return CLI_EXIT_USAGE;
         } else if (!strcmp(a, "--max-history-events") && more) {
-            char *end;
-            o->max_events = strtoll(argv[++i], &end, 10);
-            if (*end || o->max_events < 0) {
-                cli_error("run: --max-history-events wants a number >= 0");
+            if (!cli_history_events_arg("run", argv[++i], &o->max_events))
                 return CLI_EXIT_USAGE;
-            }
         } else if (a[0] == '-' && a[1] != '\0') {
             cli_error("run: unknown or incomplete option '%s'", a);
             return CLI_EXIT_USAGE;

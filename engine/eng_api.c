@@ -193,7 +193,8 @@ static void fault_after_commit(eng *e)
 /* Commits what the batch wrote, then lets the world see it. */
 static void flush(eng *e)
 {
-    if (store_in_transaction(e->st) || e->ndirty || e->npending) {
+    if (store_in_transaction(e->st) || e->ndirty || e->npending ||
+        e->nbatched) {
         if (eng__commit(e) != 0) {
             fprintf(stderr,
                     "baton: level=fatal msg=\"store commit failed: %s\"\n",
@@ -371,6 +372,7 @@ void eng_close(eng *e)
         eng__commit(e);
     free(e->dirty);
     free(e->pending);
+    free(e->batched);
     store_close(e->st);
     free(e->ready);
     for (size_t i = 0; i < e->neffects; i++)

@@ -40,6 +40,7 @@ static int64_t iteration_event(eng_frame *map, const char *type, size_t index,
 static void delete_subtree(eng_frame *f)
 {
     store_begin(f->ex->e->st);
+    eng__frame_batch_drop(f);
     for (size_t i = 0; i < f->nkids; i++)
         if (f->kids[i]) {
             eng__frame_forget(f->kids[i]);
@@ -453,7 +454,7 @@ void eng__child_done(eng_frame *kid)
          * stays in the store until the Map ends; memory is released now.
          * A tolerated failure frees its slot for the next item too. */
         f->kids[kid->index] = NULL;
-        eng__frame_free(kid);
+        eng__frame_retire(kid);
         sl_error err;
         sl_error_init(&err);
         if (fill_slots(f, &err) != 0) {

@@ -270,6 +270,7 @@ void eng__frame_free(eng_frame *f)
     json_object_put(f->output);
     json_object_put(f->text_of);
     bt_buf_fini(&f->text);
+    eng__frame_batch_release(f);
     sl_error_fini(&f->error);
     sl_error_fini(&f->child_error);
     free(f->attempts);

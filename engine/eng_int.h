@@ -152,9 +152,12 @@ struct eng_frame {
                          whose history this frame's events go to */
     bool owns_child;  /* this frame is that child execution's root */
     bool queued;
-    bool dirty;        /* its snapshot is to be written (eng__frame_save) */
-    size_t dirty_slot; /* its place in eng.dirty */
-    bt_buf text;       /* compact JSON of text_of (eng_exec.c) */
+    bool dirty;   /* its snapshot is to be written (eng__frame_save) */
+    bool stored;  /* a row of its own exists (written or recovered) */
+    bt_buf batch; /* a Map's finished iterations' snapshots to write */
+    size_t batch_n, batch_slot; /* how many; its place in eng.batched */
+    size_t dirty_slot;          /* its place in eng.dirty */
+    bt_buf text;                /* compact JSON of text_of (eng_exec.c) */
     json_object *text_of;
 };
 
@@ -234,6 +237,8 @@ struct eng {
     bt_buf frame_text;   /* eng__frame_write's scratch */
     eng_frame **dirty;   /* snapshots to write before the commit */
     size_t ndirty, capdirty;
+    eng_frame **batched; /* Maps with a batch of finished iterations */
+    size_t nbatched, capbatched;
     eng_history **pending; /* histories with events to write */
     size_t npending, cappending;
     char *region;
@@ -356,6 +361,13 @@ void eng__frame_write(eng_frame *f);
 void eng__history_write(eng *e);
 /* The owner of h leaves memory: its pending events are written. */
 void eng__history_release(eng *e, eng_history *h);
+/* A finished Map iteration leaves memory: its snapshot joins the Map's
+ * batch (one row per commit), then the frame is freed. */
+void eng__frame_retire(eng_frame *kid);
+/* m's batch is not to be written (its rows are being deleted). */
+void eng__frame_batch_drop(eng_frame *m);
+/* m leaves memory: its batch is written now. */
+void eng__frame_batch_release(eng_frame *m);
 /* Writes the marked snapshots now. */
 void eng__frames_write(eng *e);
 /* f's row and its subtree's rows are being deleted: nothing to write. */

@@ -78,14 +78,10 @@ static void restore_fields(eng_frame *f, json_object *d)
     }
 }
 
-static int frame_cb(int64_t id, int64_t parent_id, const char *json, void *ud)
+/* Restores one frame from its snapshot d (borrowed). */
+static void restore_one(loaded *l, int64_t id, int64_t parent_id,
+                        json_object *d)
 {
-    loaded *l = ud;
-    json_object *d = NULL;
-    if (bt_json_parse(json, strlen(json), BT_LIMIT_JSON_DEPTH, &d, NULL)) {
-        l->rc = BT_EIO;
-        return 1;
-    }
     eng_frame *parent = parent_id > 0 && (size_t)parent_id < l->cap
                             ? l->frames[parent_id]
                             : NULL;
@@ -96,19 +92,17 @@ static int frame_cb(int64_t id, int64_t parent_id, const char *json, void *ud)
         (parent_id > 0 && !parent) ? NULL : scope_of(l->x, parent, index);
     const sl_state *state =
         sc ? sl_scope_find(sc, json_object_get_string(st)) : NULL;
-    if (!state) {
-        json_object_put(d);
-        return 0; /* below a finished or unknown frame: stale */
-    }
+    if (!state)
+        return; /* below a finished or unknown frame: stale */
     eng_frame *f = eng__frame_new(l->x, parent, index, sc, member(d, "input"));
     f->id = id;
     f->state = state;
+    f->stored = true;
     restore_fields(f, d);
     json_object *child_arn;
     if (json_object_object_get_ex(d, "child_arn", &child_arn) &&
         eng__child_exec_restore(f, json_object_get_string(child_arn)) != 0)
         l->rc = BT_EIO;
-    json_object_put(d);
     if ((size_t)id >= l->cap) {
         size_t cap = l->cap ? l->cap : 64;
         while (cap <= (size_t)id)
@@ -132,6 +126,24 @@ static int frame_cb(int64_t id, int64_t parent_id, const char *json, void *ud)
         /* May free f (a finished child lives on as its parent's result). */
         eng__child_restore(parent, f);
     }
+}
+
+static int frame_cb(int64_t id, int64_t parent_id, const char *json, void *ud)
+{
+    loaded *l = ud;
+    json_object *d = NULL, *batch;
+    if (bt_json_parse(json, strlen(json), BT_LIMIT_JSON_DEPTH, &d, NULL)) {
+        l->rc = BT_EIO;
+        return 1;
+    }
+    /* A row of finished Map iterations: each is a done child of the Map
+     * (their own ids are not needed once they are done). */
+    if (json_object_object_get_ex(d, "batch", &batch))
+        for (size_t i = 0; i < json_object_array_length(batch); i++)
+            restore_one(l, id, parent_id, json_object_array_get_idx(batch, i));
+    else
+        restore_one(l, id, parent_id, d);
+    json_object_put(d);
     return 0;
 }
 
