@@ -40,6 +40,23 @@ static void put_details_key(bt_buf *b, const char *type)
     bt_buf_puts(b, "EventDetails\"");
 }
 
+#define HISTORY_ROW_BYTES 32768
+
+static void history_write_one(eng *e, eng_history *h)
+{
+    if (store_begin(e->st) != 0 ||
+        store_events_append(e->st, h->arn, h->first, h->n, h->text.data,
+                            h->text.len) != 0) {
+        fprintf(stderr, "baton: level=fatal msg=\"store write failed: %s\"\n",
+                store_errmsg(e->st));
+        abort();
+    }
+    h->n = 0;
+    /* Many executions wait between batches: keep only small buffers. */
+    if (h->text.cap > 1024)
+        bt_buf_fini(&h->text);
+}
+
 int64_t eng__event(eng_exec *x, eng_frame *f, const char *type,
                    json_object *details, int64_t prev)
 {
@@ -128,24 +145,16 @@ int64_t eng__event_text(eng_exec *x, eng_frame *f, const char *type,
                 store_errmsg(e->st));
         abort();
     }
+    /* A long run of events (a big Map in one batch) goes out in rows of
+     * about 32 KB: large rows spill to overflow pages and large buffers
+     * cost reallocations. Same transaction either way. */
+    if (b->len > HISTORY_ROW_BYTES) {
+        e->pending[h->slot] = NULL;
+        history_write_one(e, h);
+    }
     if (f)
         f->prev_id = id;
     return id;
-}
-
-static void history_write_one(eng *e, eng_history *h)
-{
-    if (store_begin(e->st) != 0 ||
-        store_events_append(e->st, h->arn, h->first, h->n, h->text.data,
-                            h->text.len) != 0) {
-        fprintf(stderr, "baton: level=fatal msg=\"store write failed: %s\"\n",
-                store_errmsg(e->st));
-        abort();
-    }
-    h->n = 0;
-    /* Many executions wait between batches: keep only small buffers. */
-    if (h->text.cap > 4096)
-        bt_buf_fini(&h->text);
 }
 
 void eng__history_write(eng *e)

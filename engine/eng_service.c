@@ -600,7 +600,7 @@ static void batch_write(eng_frame *m)
     bt_buf_puts(&m->batch, "]}");
     frame_put(m->ex, m->ex->next_frame_id++, m->id, m->batch.data);
     m->batch_n = 0;
-    if (m->batch.cap > 65536)
+    if (m->batch.cap > 1024)
         bt_buf_fini(&m->batch);
 }
 
@@ -628,6 +628,10 @@ void eng__frame_retire(eng_frame *kid)
         }
         frame_text(kid, &m->batch);
         m->batch_n++;
+        if (m->batch.len > 32768) { /* as history rows (eng_exec.c) */
+            e->batched[m->batch_slot] = NULL;
+            batch_write(m);
+        }
     }
     eng__frame_free(kid);
 }
