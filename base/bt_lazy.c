@@ -28,6 +28,27 @@ void *bt_lazy_open(const bt_lazy_lib *lib)
     return handle;
 }
 
+bool bt_lazy_usable(const bt_lazy_lib *lib, char **why)
+{
+    /* Left loaded on success: the wrappers' own dlopen then finds it. */
+    if (dlopen(lib->soname, RTLD_NOW | RTLD_LOCAL))
+        return true;
+    if (why) {
+        const char *reason = dlerror();
+        char *m = NULL;
+        size_t n = 0;
+        FILE *f = open_memstream(&m, &n);
+        if (f) {
+            fprintf(f, "%s (Debian package %s) could not be loaded: %s",
+                    lib->soname, lib->package,
+                    reason ? reason : "unknown error");
+            fclose(f);
+        }
+        *why = m;
+    }
+    return false;
+}
+
 void bt_lazy_sym(const bt_lazy_lib *lib, void *handle, const char *name,
                  void *fn, size_t fn_size)
 {

@@ -18,6 +18,7 @@
 #ifndef BATON_BT_LAZY_H
 #define BATON_BT_LAZY_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /* A library loaded on first use. */
@@ -36,6 +37,12 @@ extern const bt_lazy_lib bt_lazy_mhd;
  * REASON" to stderr and calls exit(1). Meant to run once per library,
  * under pthread_once. */
 void *bt_lazy_open(const bt_lazy_lib *lib);
+
+/* Whether lib can be loaded (loading it if need be), without exiting:
+ * for callers that can fail one request instead of the process (an HTTP
+ * task). On false, *why (when why is not NULL) is a new message naming
+ * the library, its Debian package and dlerror()'s reason. */
+bool bt_lazy_usable(const bt_lazy_lib *lib, char **why);
 
 /* Looks up function name in handle (from bt_lazy_open(lib)) and stores it
  * in *fn, a function pointer object of fn_size bytes (which must be

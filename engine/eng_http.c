@@ -21,6 +21,7 @@
  * frame in TASK; recovery sends the request again (at-least-once).
  */
 #include "engine/eng_int.h"
+#include "base/bt_lazy.h"
 
 #include <curl/curl.h>
 #include <stdio.h>
@@ -433,6 +434,16 @@ void eng__http_start(eng_frame *f, int64_t timeout_s, int64_t heartbeat_s,
     eng_http_req req;
     sl_error err;
     sl_error_init(&err);
+    /* libcurl is loaded on first use (base/bt_lazy.h): without it the
+     * task fails, not the engine. */
+    char *why = NULL;
+    if (!bt_lazy_usable(&bt_lazy_curl, &why)) {
+        sl_error_set(&err, "States.TaskFailed", why);
+        free(why);
+        fail_unsent(f, &err);
+        sl_error_fini(&err);
+        return;
+    }
     if (eng__http_req_build(f->effective, &req, &err) != 0) {
         fail_unsent(f, &err);
         sl_error_fini(&err);

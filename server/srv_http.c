@@ -9,7 +9,6 @@
 #include "server/server.h"
 
 #include <arpa/inet.h>
-#include <libxml/parser.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -354,9 +353,6 @@ int srv_start(eng *e, const srv_opts *opts, srv **out, char **err)
     int rc = parse_listen(listen, &sa, err);
     if (rc != 0)
         return rc;
-    /* libxml2 (the console's pages) sets up its globals once, here,
-     * before any other thread exists that could race it. */
-    xmlInitParser();
     srv *s = bt_xcalloc(1, sizeof *s);
     s->e = e;
     s->quiet = opts->quiet;

@@ -7,6 +7,7 @@
  */
 #include "server/srv_int.h"
 
+#include <libxml/parser.h>
 #include <libxml/xmlwriter.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -59,6 +60,14 @@ static void check(srv_xml *x, int rc)
 
 void srv__xml_begin(srv_xml *x, bool indent)
 {
+    /* libxml2 sets up its globals on the first page or graph, on the loop
+     * thread (the only one that renders): `baton serve` answering only
+     * the API never loads it. */
+    static bool initialised;
+    if (!initialised) {
+        xmlInitParser();
+        initialised = true;
+    }
     memset(x, 0, sizeof *x);
     x->buf = xmlBufferCreate();
     x->w = x->buf ? xmlNewTextWriterMemory(x->buf, 0) : NULL;

@@ -220,6 +220,24 @@ static void test_missing(void **state)
     assert_non_null(strstr(out, "curl_no_such_function"));
 }
 
+/* bt_lazy_usable answers instead of exiting. */
+static void test_usable(void **state)
+{
+    (void)state;
+    const bt_lazy_lib none = {"libbaton-no-such-library.so.0", "baton-none"};
+    char *why = NULL;
+    assert_false(bt_lazy_usable(&none, &why));
+    assert_non_null(why);
+    const char *want = "libbaton-no-such-library.so.0 (Debian package "
+                       "baton-none) could not be loaded: ";
+    assert_memory_equal(why, want, strlen(want));
+    free(why);
+    assert_false(bt_lazy_usable(&none, NULL));
+    why = NULL;
+    assert_true(bt_lazy_usable(&bt_lazy_curl, &why));
+    assert_null(why);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -228,6 +246,7 @@ int main(void)
         cmocka_unit_test(test_xml),
         cmocka_unit_test(test_mhd),
         cmocka_unit_test(test_missing),
+        cmocka_unit_test(test_usable),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
