@@ -242,9 +242,14 @@ static void pump_cb(uv_idle_t *h)
             done++;
         }
     }
-    if (e->ready_head == e->nready) {
+    /* What is left moves to the front: a loop that is never idle (one
+     * long execution, a busy server) would otherwise grow the queue by
+     * every step it ever took. */
+    if (e->ready_head > 0) {
+        memmove(e->ready, e->ready + e->ready_head,
+                (e->nready - e->ready_head) * sizeof *e->ready);
+        e->nready -= e->ready_head;
         e->ready_head = 0;
-        e->nready = 0;
     }
     flush(e);
     reap(e);
