@@ -78,6 +78,8 @@ void bt_buf_fini(bt_buf *b);
 void bt_buf_reset(bt_buf *b);
 void bt_buf_append(bt_buf *b, const void *p, size_t n);
 void bt_buf_puts(bt_buf *b, const char *s);
+/* Appends a string literal (its length known at compile time). */
+#define bt_buf_lit(b, lit) bt_buf_append((b), "" lit, sizeof(lit) - 1)
 void bt_buf_putc(bt_buf *b, char c);
 void bt_buf_printf(bt_buf *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

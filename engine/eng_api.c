@@ -377,6 +377,8 @@ void eng_close(eng *e)
         eng__commit(e);
     free(e->dirty);
     free(e->pending);
+    for (size_t i = 0; i < e->nspare; i++)
+        bt_buf_fini(&e->spare[i]);
     free(e->batched);
     store_close(e->st);
     free(e->ready);

@@ -28,9 +28,9 @@ static int64_t iteration_event(eng_frame *map, const char *type, size_t index,
     bt_buf *b = &map->ex->e->details_text;
     const char *name = sl_state_name(map->state);
     bt_buf_reset(b);
-    bt_buf_puts(b, "{\"name\":");
+    bt_buf_lit(b, "{\"name\":");
     bt_buf_json_str(b, name, strlen(name));
-    bt_buf_puts(b, ",\"index\":");
+    bt_buf_lit(b, ",\"index\":");
     bt_buf_int(b, (int64_t)index);
     bt_buf_putc(b, '}');
     return eng__event_text(map->ex, map, type, b->data, b->len, prev);

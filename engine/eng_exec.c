@@ -37,7 +37,7 @@ static void put_details_key(bt_buf *b, const char *type)
     bt_buf_putc(b, '"');
     bt_buf_putc(b, first);
     bt_buf_append(b, type + 1, n - 1);
-    bt_buf_puts(b, "EventDetails\"");
+    bt_buf_lit(b, "EventDetails\"");
 }
 
 #define HISTORY_ROW_BYTES 32768
@@ -52,9 +52,14 @@ static void history_write_one(eng *e, eng_history *h)
         abort();
     }
     h->n = 0;
-    /* Many executions wait between batches: keep only small buffers. */
-    if (h->text.cap > 1024)
+    /* Many executions wait between batches, so the buffer goes back to a
+     * small pool for whichever history is written next (a buffer per
+     * history would hold 10,000 waiting executions' last events). */
+    if (e->nspare < sizeof e->spare / sizeof *e->spare && h->text.cap > 0)
+        e->spare[e->nspare++] = h->text;
+    else
         bt_buf_fini(&h->text);
+    bt_buf_init(&h->text);
 }
 
 int64_t eng__event(eng_exec *x, eng_frame *f, const char *type,
@@ -115,22 +120,24 @@ int64_t eng__event_text(eng_exec *x, eng_frame *f, const char *type,
         h->first = id;
         h->slot = e->npending;
         e->pending[e->npending++] = h;
+        if (!b->data && e->nspare > 0)
+            *b = e->spare[--e->nspare];
         bt_buf_reset(b);
     } else {
         bt_buf_putc(b, '\n');
     }
     h->n++;
     int64_t now = eng__now_ms();
-    bt_buf_puts(b, "{\"timestamp\":");
+    bt_buf_lit(b, "{\"timestamp\":");
     bt_buf_int(b, now / 1000);
     char ms[4] = {'.', (char)('0' + now % 1000 / 100),
                   (char)('0' + now % 100 / 10), (char)('0' + now % 10)};
     bt_buf_append(b, ms, 4);
-    bt_buf_puts(b, ",\"type\":");
+    bt_buf_lit(b, ",\"type\":");
     bt_buf_json_str(b, type, strlen(type));
-    bt_buf_puts(b, ",\"id\":");
+    bt_buf_lit(b, ",\"id\":");
     bt_buf_int(b, id);
-    bt_buf_puts(b, ",\"previousEventId\":");
+    bt_buf_lit(b, ",\"previousEventId\":");
     bt_buf_int(b, prev);
     if (details) {
         bt_buf_putc(b, ',');
@@ -199,15 +206,15 @@ static void io_details(bt_buf *b, const char *name, const char *key,
                        const char *text, size_t n)
 {
     bt_buf_reset(b);
-    bt_buf_puts(b, "{\"name\":");
+    bt_buf_lit(b, "{\"name\":");
     bt_buf_json_str(b, name, strlen(name));
-    bt_buf_puts(b, ",\"");
+    bt_buf_lit(b, ",\"");
     bt_buf_puts(b, key);
-    bt_buf_puts(b, "\":");
+    bt_buf_lit(b, "\":");
     bt_buf_json_str(b, text, n);
-    bt_buf_puts(b, ",\"");
+    bt_buf_lit(b, ",\"");
     bt_buf_puts(b, key);
-    bt_buf_puts(b, "Details\":{\"truncated\":false}");
+    bt_buf_lit(b, "Details\":{\"truncated\":false}");
 }
 
 /* "<Type>State<what>", e.g. PassStateEntered, in buf. */
@@ -412,7 +419,7 @@ static void state_exit(eng_frame *f, const sl_state *next, json_object *output,
     bt_buf *d = &f->ex->e->details_text;
     io_details(d, sl_state_name(f->state), "output", text, n);
     if (assigned && json_object_object_length(assigned) > 0) {
-        bt_buf_puts(d, ",\"assignedVariables\":{");
+        bt_buf_lit(d, ",\"assignedVariables\":{");
         bool first = true;
         json_object_object_foreach(assigned, k, v)
         {
@@ -424,7 +431,7 @@ static void state_exit(eng_frame *f, const sl_state *next, json_object *output,
             const char *vt = bt_json_compact(v);
             bt_buf_json_str(d, vt, strlen(vt));
         }
-        bt_buf_puts(d, "},\"assignedVariablesDetails\":{\"truncated\":false}");
+        bt_buf_lit(d, "},\"assignedVariablesDetails\":{\"truncated\":false}");
     }
     bt_buf_putc(d, '}');
     f->ex->states_done++;

@@ -240,6 +240,8 @@ struct eng {
     eng_frame **batched; /* Maps with a batch of finished iterations */
     size_t nbatched, capbatched;
     eng_history **pending; /* histories with events to write */
+    bt_buf spare[64];      /* history buffers not in use (eng_exec.c) */
+    size_t nspare;
     size_t npending, cappending;
     char *region;
     char *account;

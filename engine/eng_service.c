@@ -498,9 +498,9 @@ const char *const eng__phase_names[PH_DONE + 1] = {
 
 static void put_key(bt_buf *b, const char *key)
 {
-    bt_buf_puts(b, ",\"");
+    bt_buf_lit(b, ",\"");
     bt_buf_puts(b, key);
-    bt_buf_puts(b, "\":");
+    bt_buf_lit(b, "\":");
 }
 
 static void put_int(bt_buf *b, const char *key, int64_t v)
@@ -522,9 +522,9 @@ static void put_json(bt_buf *b, const char *key, json_object *v)
  * iteration writes one, so it is as hot as the history. */
 static void frame_text(eng_frame *f, bt_buf *b)
 {
-    bt_buf_puts(b, "{\"phase\":\"");
+    bt_buf_lit(b, "{\"phase\":\"");
     bt_buf_puts(b, eng__phase_names[f->phase]);
-    bt_buf_puts(b, "\",\"state\":");
+    bt_buf_lit(b, "\",\"state\":");
     const char *name = sl_state_name(f->state);
     bt_buf_json_str(b, name, strlen(name));
     put_int(b, "index", (int64_t)f->index);
@@ -597,7 +597,7 @@ void eng__frame_write(eng_frame *f)
  * a row per iteration was a third of an iteration's cost. */
 static void batch_write(eng_frame *m)
 {
-    bt_buf_puts(&m->batch, "]}");
+    bt_buf_lit(&m->batch, "]}");
     frame_put(m->ex, m->ex->next_frame_id++, m->id, m->batch.data);
     m->batch_n = 0;
     if (m->batch.cap > 1024)
@@ -622,7 +622,7 @@ void eng__frame_retire(eng_frame *kid)
             m->batch_slot = e->nbatched;
             e->batched[e->nbatched++] = m;
             bt_buf_reset(&m->batch);
-            bt_buf_puts(&m->batch, "{\"batch\":[");
+            bt_buf_lit(&m->batch, "{\"batch\":[");
         } else {
             bt_buf_putc(&m->batch, ',');
         }
