@@ -30,8 +30,9 @@ int store_commit(store *s);
 int store_rollback(store *s);
 bool store_in_transaction(const store *s);
 /* Checkpoints the WAL into the database if it has grown past about 4 MB
- * since the last time (outside a transaction only). The engine calls it
- * after a commit's effects have run. */
+ * since the last time (outside a transaction only): on a thread of the
+ * store's own, with a second connection, for a file database. The engine
+ * calls it after a commit's effects have run. */
 void store_checkpoint(store *s);
 /* The last SQLite error message (borrowed). */
 const char *store_errmsg(store *s);

@@ -27,6 +27,7 @@
  */
 #include "store/store.h"
 
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -160,6 +161,16 @@ struct store {
     sqlite3_stmt *q[Q_COUNT];
     bool in_tx;
     bool checkpoint_due; /* the WAL reached CHECKPOINT_PAGES */
+    bool restart_due;    /* ... four times: see store_checkpoint */
+    /* File databases: a thread with a connection of its own checkpoints
+     * the WAL while the engine goes on writing (WAL mode lets a PASSIVE
+     * checkpoint and one writer run at once), on the machine's other
+     * core; started on the first checkpoint. */
+    char *path;
+    pthread_t ck_thread;
+    bool ck_started, ck_due, ck_stop, ck_running;
+    pthread_mutex_t ck_mu;
+    pthread_cond_t ck_cv;
 };
 
 const char *store_errmsg(store *s)
@@ -244,9 +255,46 @@ static int wal_hook(void *ud, sqlite3 *db, const char *name, int pages)
 {
     (void)db;
     (void)name;
+    store *s = ud;
     if (pages >= CHECKPOINT_PAGES)
-        ((store *)ud)->checkpoint_due = true;
+        s->checkpoint_due = true;
+    if (pages >= 4 * CHECKPOINT_PAGES)
+        s->restart_due = true;
     return SQLITE_OK;
+}
+
+static void *checkpointer(void *arg)
+{
+    store *s = arg;
+    sqlite3 *db = NULL;
+    /* A connection that never read the database does not know it is in
+     * WAL mode yet, and its checkpoints would do nothing. */
+    if (sqlite3_open_v2(s->path, &db, SQLITE_OPEN_READWRITE, NULL) !=
+            SQLITE_OK ||
+        sqlite3_exec(db, "PRAGMA journal_mode", NULL, NULL, NULL) !=
+            SQLITE_OK) {
+        sqlite3_close(db);
+        db = NULL;
+    }
+    pthread_mutex_lock(&s->ck_mu);
+    for (;;) {
+        while (!s->ck_due && !s->ck_stop)
+            pthread_cond_wait(&s->ck_cv, &s->ck_mu);
+        if (s->ck_stop)
+            break;
+        s->ck_due = false;
+        s->ck_running = true;
+        pthread_mutex_unlock(&s->ck_mu);
+        if (db)
+            sqlite3_wal_checkpoint_v2(db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL,
+                                      NULL);
+        pthread_mutex_lock(&s->ck_mu);
+        s->ck_running = false;
+        pthread_cond_broadcast(&s->ck_cv);
+    }
+    pthread_mutex_unlock(&s->ck_mu);
+    sqlite3_close(db);
+    return NULL;
 }
 
 void store_checkpoint(store *s)
@@ -254,13 +302,45 @@ void store_checkpoint(store *s)
     if (!s->checkpoint_due || s->in_tx)
         return;
     s->checkpoint_due = false;
-    sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL,
-                              NULL);
+    /* The thread copies frames while new ones keep coming, and SQLite
+     * starts the WAL over only when a writer finds every frame copied, so
+     * under steady writing the file would grow without end. Past four
+     * times the threshold the rest (mostly copied already) is copied
+     * here, between transactions, and the next one starts the WAL over. */
+    if (s->restart_due) {
+        s->restart_due = false;
+        /* The thread's checkpoint, if one runs, ends first: two at once
+         * would make this one give up (SQLITE_BUSY). */
+        pthread_mutex_lock(&s->ck_mu);
+        while (s->ck_running)
+            pthread_cond_wait(&s->ck_cv, &s->ck_mu);
+        sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL,
+                                  NULL);
+        pthread_mutex_unlock(&s->ck_mu);
+        return;
+    }
+    if (!s->ck_started && s->path &&
+        pthread_create(&s->ck_thread, NULL, checkpointer, s) == 0)
+        s->ck_started = true;
+    if (!s->ck_started) {
+        sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL,
+                                  NULL);
+        return;
+    }
+    pthread_mutex_lock(&s->ck_mu);
+    s->ck_due = true;
+    pthread_cond_signal(&s->ck_cv);
+    pthread_mutex_unlock(&s->ck_mu);
 }
 
 int store_open(const char *path, store **out, char **err)
 {
     store *s = bt_xcalloc(1, sizeof *s);
+    pthread_mutex_init(&s->ck_mu, NULL);
+    pthread_cond_init(&s->ck_cv, NULL);
+    /* An in-memory database has no WAL (and no name to open twice). */
+    if (strcmp(path, ":memory:") != 0 && path[0] != '\0')
+        s->path = bt_xstrdup(path);
     int rc = sqlite3_open_v2(
         path, &s->db,
         SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
@@ -297,9 +377,19 @@ void store_close(store *s)
 {
     if (!s)
         return;
+    if (s->ck_started) {
+        pthread_mutex_lock(&s->ck_mu);
+        s->ck_stop = true;
+        pthread_cond_signal(&s->ck_cv);
+        pthread_mutex_unlock(&s->ck_mu);
+        pthread_join(s->ck_thread, NULL);
+    }
+    pthread_mutex_destroy(&s->ck_mu);
+    pthread_cond_destroy(&s->ck_cv);
     for (int i = 0; i < Q_COUNT; i++)
         sqlite3_finalize(s->q[i]);
     sqlite3_close(s->db);
+    free(s->path);
     free(s);
 }
 

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -330,6 +331,68 @@ static void files_and_versions(void **state)
     unlink(side);
 }
 
+static long file_size(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return -1;
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fclose(f);
+    return n;
+}
+
+/* Past about 4 MB of WAL, store_checkpoint copies the WAL into the
+ * database file (on the store's checkpoint thread): the file grows
+ * while the store stays open. */
+static void checkpoint_thread(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/baton-test-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char path[64];
+    snprintf(path, sizeof path, "%s/ck.db", dir);
+    store *s = NULL;
+    char *err = NULL;
+    assert_int_equal(store_open(path, &s, &err), 0);
+    char *row = malloc(65536);
+    memset(row, 'x', 65535);
+    row[65535] = '\0';
+    assert_int_equal(store_begin(s), 0);
+    for (int i = 0; i < 160; i++) /* 10 MB */
+        assert_int_equal(store_events_append(s, "x", i + 1, 1, row, 65535), 0);
+    assert_int_equal(store_commit(s), 0);
+    long before = file_size(path);
+    assert_true(before < 1 << 20);
+    store_checkpoint(s);
+    long after = before;
+    for (int i = 0; i < 500 && after < 8 << 20; i++) {
+        nanosleep(&(struct timespec){0, 10000000}, NULL);
+        after = file_size(path);
+    }
+    assert_true(after >= 8 << 20);
+    /* Under steady writing the WAL still starts over, so it stays near
+     * its threshold (about 4 MB) times four, not the 48 MB written. */
+    char wal[80], shm[80];
+    snprintf(wal, sizeof wal, "%s-wal", path);
+    snprintf(shm, sizeof shm, "%s-shm", path);
+    for (int t = 0; t < 48; t++) {
+        assert_int_equal(store_begin(s), 0);
+        for (int i = 0; i < 16; i++)
+            assert_int_equal(
+                store_events_append(s, "y", t * 16 + i + 1, 1, row, 65535), 0);
+        assert_int_equal(store_commit(s), 0);
+        store_checkpoint(s);
+    }
+    assert_true(file_size(wal) < 30 << 20);
+    store_close(s);
+    free(row);
+    unlink(path);
+    unlink(wal);
+    unlink(shm);
+    rmdir(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -339,6 +402,7 @@ int main(void)
         cmocka_unit_test(functions),
         cmocka_unit_test(activities_and_tags),
         cmocka_unit_test(files_and_versions),
+        cmocka_unit_test(checkpoint_thread),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
