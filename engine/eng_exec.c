@@ -245,7 +245,7 @@ eng_frame *eng__frame_new(eng_exec *x, eng_frame *parent, size_t index,
     f->scope = scope;
     f->state = sl_scope_start(scope);
     f->input = input;
-    f->vars = json_object_new_object();
+    f->vars = NULL; /* made by the first Assign (most frames have none) */
     f->phase = PH_ENTER;
     f->prev_id = parent ? parent->prev_id : 0;
     f->child = parent ? parent->child : NULL;
@@ -377,8 +377,10 @@ void eng__sl_ctx(eng_frame *f, sl_ctx *c, json_object *context)
 
 static void commit_vars(eng_frame *f, json_object *assigned)
 {
-    if (!assigned)
+    if (!assigned || json_object_object_length(assigned) == 0)
         return;
+    if (!f->vars)
+        f->vars = json_object_new_object();
     json_object_object_foreach(assigned, k, v)
         json_object_object_add(f->vars, k, json_object_get(v));
 }

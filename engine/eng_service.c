@@ -529,7 +529,30 @@ static void frame_text(eng_frame *f, bt_buf *b)
     bt_buf_json_str(b, name, strlen(name));
     put_int(b, "index", (int64_t)f->index);
     size_t n;
-    const char *t = eng__value_text(f, f->input, &n);
+    const char *t;
+    /* A finished frame is only its parent's result: recovery reads its
+     * index, outcome, last event and child execution (a third of the
+     * bytes of a full snapshot, for every finished Map iteration). */
+    if (f->phase == PH_DONE) {
+        put_int(b, "prev_id", f->prev_id);
+        if (f->owns_child && f->child) {
+            put_key(b, "child_arn");
+            bt_buf_json_str(b, f->child->arn, strlen(f->child->arn));
+        }
+        put_key(b, "failed");
+        bt_buf_puts(b, f->failed_ ? "true" : "false");
+        t = eng__value_text(f, f->output, &n);
+        put_key(b, "output");
+        bt_buf_append(b, t, n);
+        if (f->failed_) {
+            json_object *err = sl_error_output(&f->error);
+            put_json(b, "error", err);
+            json_object_put(err);
+        }
+        bt_buf_putc(b, '}');
+        return;
+    }
+    t = eng__value_text(f, f->input, &n);
     put_key(b, "input");
     bt_buf_append(b, t, n);
     put_json(b, "vars", f->vars);
@@ -557,18 +580,6 @@ static void frame_text(eng_frame *f, bt_buf *b)
     if (cb) {
         put_json(b, "callback", cb);
         json_object_put(cb);
-    }
-    if (f->phase == PH_DONE) {
-        put_key(b, "failed");
-        bt_buf_puts(b, f->failed_ ? "true" : "false");
-        t = eng__value_text(f, f->output, &n);
-        put_key(b, "output");
-        bt_buf_append(b, t, n);
-        if (f->failed_) {
-            json_object *err = sl_error_output(&f->error);
-            put_json(b, "error", err);
-            json_object_put(err);
-        }
     }
     bt_buf_putc(b, '}');
 }
