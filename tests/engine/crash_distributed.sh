@@ -9,6 +9,7 @@
 # Usage: crash_distributed.sh BATON SOURCE_DIR
 set -u
 baton=$1
+src=$2
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 cat >"$tmp/flow.json" <<'J'
@@ -54,27 +55,16 @@ for line in open(hists):
 P
 }
 
-crashes=0
-n=1
-while [ "$n" -le 100 ]; do
+crash_run() {
     rm -f "$tmp"/run.db*
-    BATON_FAULT_KILL_AFTER_COMMIT=$n "$baton" run "$tmp/flow.json" \
+    BATON_FAULT_KILL_AFTER_COMMIT=$1 "$baton" run "$tmp/flow.json" \
         --db "$tmp/run.db" --name p --input "$input" --function "$fn" \
         >/dev/null 2>&1
-    rc=$?
-    [ "$rc" -eq 0 ] && break
-    if [ "$rc" -ne 137 ]; then
-        echo "FAIL: run with a crash after commit $n exited $rc"
-        exit 1
-    fi
-    crashes=$((crashes + 1))
+}
+crash_recover() {
     "$baton" resume --db "$tmp/run.db" --function "$fn" >"$tmp/resume" 2>&1 ||
-        { echo "FAIL: resume after crash $n: $(cat "$tmp/resume")"; exit 1; }
-    check "crash after commit $n" || exit 1
-    n=$((n + 1))
-done
-if [ "$crashes" -lt 3 ]; then
-    echo "FAIL: only $crashes crash points were exercised"
-    exit 1
-fi
-echo "$crashes crash points recovered"
+        { cat "$tmp/resume"; return 1; }
+}
+crash_check() { check "$1"; }
+. "$src/tests/engine/crash_points.inc"
+crash_points 100 3

@@ -8,6 +8,7 @@
 # Usage: crash_map.sh BATON SOURCE_DIR
 set -u
 baton=$1
+src=$2
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 cat >"$tmp/flow.json" <<'J'
@@ -17,34 +18,25 @@ cat >"$tmp/flow.json" <<'J'
 J
 python3 -c 'import json; print(json.dumps({"items": list(range(10000))}))' \
     >"$tmp/in.json"
-run() { # db, then extra arguments
-    db=$1
-    shift
-    "$baton" run "$tmp/flow.json" --db "$db" --name e1 \
-        --input-file "$tmp/in.json" --max-history-events 0 "$@" \
-        >"$tmp/out" 2>/dev/null
-}
-run "$tmp/ref.db" || { echo "FAIL: reference run"; exit 1; }
+"$baton" run "$tmp/flow.json" --db "$tmp/ref.db" --name e1 \
+    --input-file "$tmp/in.json" --max-history-events 0 >/dev/null 2>&1 ||
+    { echo "FAIL: reference run"; exit 1; }
 "$baton" history e1 --db "$tmp/ref.db" --json >"$tmp/ref.hist"
 "$baton" describe e1 --db "$tmp/ref.db" --json >"$tmp/ref.desc"
 
-crashes=0
-n=1
-while [ "$n" -le 50 ]; do
+crash_run() {
     rm -f "$tmp"/run.db*
-    BATON_FAULT_KILL_AFTER_COMMIT=$n run "$tmp/run.db"
-    rc=$?
-    [ "$rc" -eq 0 ] && break
-    if [ "$rc" -ne 137 ]; then
-        echo "FAIL: run with a crash after commit $n exited $rc"
-        exit 1
-    fi
-    crashes=$((crashes + 1))
-    "$baton" resume --db "$tmp/run.db" --max-history-events 0 >/dev/null 2>&1 ||
-        { echo "FAIL: resume after crash $n"; exit 1; }
+    BATON_FAULT_KILL_AFTER_COMMIT=$1 "$baton" run "$tmp/flow.json" \
+        --db "$tmp/run.db" --name e1 --input-file "$tmp/in.json" \
+        --max-history-events 0 >/dev/null 2>&1
+}
+crash_recover() {
+    "$baton" resume --db "$tmp/run.db" --max-history-events 0 >/dev/null 2>&1
+}
+crash_check() {
     "$baton" history e1 --db "$tmp/run.db" --json >"$tmp/got.hist"
     "$baton" describe e1 --db "$tmp/run.db" --json >"$tmp/got.desc"
-    python3 - "$tmp/ref.hist" "$tmp/got.hist" "$tmp/ref.desc" "$tmp/got.desc" "$n" <<'P' || exit 1
+    python3 - "$tmp/ref.hist" "$tmp/got.hist" "$tmp/ref.desc" "$tmp/got.desc" "$1" <<'P'
 import json, sys
 from collections import Counter
 rh, gh, rd, gd, n = sys.argv[1:6]
@@ -60,10 +52,6 @@ rd, gd = json.load(open(rd)), json.load(open(gd))
 assert gd["status"] == "SUCCEEDED", "crash %s: %s" % (n, gd["status"])
 assert json.loads(gd["output"]) == json.loads(rd["output"]), "crash %s: output differs" % n
 P
-    n=$((n + 1))
-done
-if [ "$crashes" -lt 2 ]; then
-    echo "FAIL: only $crashes crash points were exercised"
-    exit 1
-fi
-echo "$crashes crash points recovered"
+}
+. "$src/tests/engine/crash_points.inc"
+crash_points 50 2

@@ -53,29 +53,17 @@ assert json.loads(d["output"]) == json.loads(open(ref_out).read()), "%s: output 
 P
 }
 
-crashes=0
-n=1
-while [ "$n" -le 200 ]; do
+crash_run() {
     rm -f "$tmp"/run.db*
-    BATON_FAULT_KILL_AFTER_COMMIT=$n "$baton" run "$flow" --db "$tmp/run.db" \
+    BATON_FAULT_KILL_AFTER_COMMIT=$1 "$baton" run "$flow" --db "$tmp/run.db" \
         --name e1 --input "$input" --function "$fn" >/dev/null 2>&1
-    rc=$?
-    [ "$rc" -eq 0 ] && break
-    if [ "$rc" -ne 137 ]; then
-        echo "FAIL: run with a crash after commit $n exited $rc"
-        exit 1
-    fi
-    crashes=$((crashes + 1))
+}
+crash_recover() {
     # A second crash while recovering, then a clean resume.
     BATON_FAULT_KILL_AFTER_COMMIT=2 "$baton" resume --db "$tmp/run.db" \
         --function "$fn" >/dev/null 2>&1
-    "$baton" resume --db "$tmp/run.db" --function "$fn" >/dev/null 2>&1 ||
-        { echo "FAIL: resume after crash $n"; exit 1; }
-    compare "$tmp/run.db" "crash after commit $n" || exit 1
-    n=$((n + 1))
-done
-if [ "$crashes" -lt 5 ]; then
-    echo "FAIL: only $crashes crash points were exercised"
-    exit 1
-fi
-echo "$crashes passed, 0 failed"
+    "$baton" resume --db "$tmp/run.db" --function "$fn" >/dev/null 2>&1
+}
+crash_check() { compare "$tmp/run.db" "$1"; }
+. "$src/tests/engine/crash_points.inc"
+crash_points 200 5

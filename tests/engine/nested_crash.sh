@@ -9,6 +9,7 @@
 # Usage: nested_crash.sh BATON SOURCE_DIR
 set -u
 baton=$1
+src=$2
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 cat >"$tmp/inc" <<'F'
@@ -95,33 +96,21 @@ for k in kids:
 P
 }
 
-crashes=0
-n=1
-while [ "$n" -le 100 ]; do
+crash_run() {
     rm -f "$tmp"/run.db*
     for f in "$tmp"/setup.db*; do cp "$f" "$tmp/run.db${f#"$tmp"/setup.db}"; done
-    BATON_FAULT_KILL_AFTER_COMMIT=$n "$baton" run "$tmp/parent.asl.json" \
+    BATON_FAULT_KILL_AFTER_COMMIT=$1 "$baton" run "$tmp/parent.asl.json" \
         --db "$tmp/run.db" --name p1 --input '{"n": 1}' --function "$fn" \
         >/dev/null 2>&1
-    rc=$?
-    if [ "$rc" -eq 0 ]; then
-        check "no crash" || { echo "FAIL: the run without a crash"; exit 1; }
-        break
-    fi
-    if [ "$rc" -ne 137 ]; then
-        echo "FAIL: run with a crash after commit $n exited $rc"
-        exit 1
-    fi
-    crashes=$((crashes + 1))
+}
+crash_done() {
+    check "no crash" || { echo "FAIL: the run without a crash"; return 1; }
+}
+crash_recover() {
     BATON_FAULT_KILL_AFTER_COMMIT=2 "$baton" resume --db "$tmp/run.db" \
         --function "$fn" >/dev/null 2>&1
-    "$baton" resume --db "$tmp/run.db" --function "$fn" >/dev/null 2>&1 ||
-        { echo "FAIL: resume after crash $n"; exit 1; }
-    check "crash after commit $n" || exit 1
-    n=$((n + 1))
-done
-if [ "$crashes" -lt 4 ]; then
-    echo "FAIL: only $crashes crash points were exercised"
-    exit 1
-fi
-echo "$crashes crash points passed, 0 failed"
+    "$baton" resume --db "$tmp/run.db" --function "$fn" >/dev/null 2>&1
+}
+crash_check() { check "$1"; }
+. "$src/tests/engine/crash_points.inc"
+crash_points 100 4
