@@ -511,8 +511,9 @@ void eng__child_restore(eng_frame *f, eng_frame *kid);
 /* ---- eng_service.c
  * ------------------------------------------------------------------ */
 struct store_exec;
-int eng__exec_load(eng *e, const struct store_exec *row, eng_exec **out,
-                   char **err);
+/* input: the row's input already parsed (borrowed), or NULL to parse it. */
+int eng__exec_load(eng *e, const struct store_exec *row, json_object *input,
+                   eng_exec **out, char **err);
 /* Validates and creates an execution inside the current store transaction
  * (begun when none is open): its row, ExecutionStarted and its root frame,
  * queued to run; deadline timers are effects. Commits nothing, so the pump

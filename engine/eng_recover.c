@@ -177,7 +177,7 @@ static int recover_exec(eng *e, const store_exec *row, char **err)
     if (eng__exec_find(e, row->arn))
         return 0;
     eng_exec *x = NULL;
-    int rc = eng__exec_load(e, row, &x, err);
+    int rc = eng__exec_load(e, row, NULL, &x, err);
     if (rc != 0)
         return rc;
     loaded l = {x, NULL, 0, 0, 0, 0};

@@ -77,17 +77,16 @@ int eng_machine_put(eng *e, const char *name, const char *definition,
 /* ---- executions in memory
  * ------------------------------------------------------------- */
 
-static json_object *context_exec(eng_exec *x, const char *input_text)
+static json_object *context_exec(eng_exec *x)
 {
     json_object *c = json_object_new_object();
     json_object *ex = json_object_new_object();
     char ts[32];
     sl_timestamp_format_ms(x->start_ms, ts);
     json_object_object_add(ex, "Id", json_object_new_string(x->arn));
-    json_object *in = NULL;
-    bt_json_parse(input_text, strlen(input_text), BT_LIMIT_JSON_DEPTH, &in,
-                  NULL);
-    json_object_object_add(ex, "Input", in);
+    /* Values are never changed once made: $$.Execution.Input is the
+     * execution's input itself. */
+    json_object_object_add(ex, "Input", json_object_get(x->input));
     json_object_object_add(ex, "StartTime", json_object_new_string(ts));
     json_object_object_add(ex, "Name", json_object_new_string(x->name));
     char *role = bt_xasprintf("arn:aws:iam::%s:role/baton", x->e->account);
@@ -104,7 +103,8 @@ static json_object *context_exec(eng_exec *x, const char *input_text)
 }
 
 /* Builds the in-memory execution from its stored row and definition. */
-int eng__exec_load(eng *e, const store_exec *row, eng_exec **out, char **err)
+int eng__exec_load(eng *e, const store_exec *row, json_object *input,
+                   eng_exec **out, char **err)
 {
     sl_machine_type type = SL_MACHINE_STANDARD;
     sl_machine_type_parse(row->type, &type);
@@ -123,9 +123,12 @@ int eng__exec_load(eng *e, const store_exec *row, eng_exec **out, char **err)
     x->type = type;
     x->machine = machine;
     x->start_ms = row->start_ms;
-    bt_json_parse(row->input, strlen(row->input), BT_LIMIT_JSON_DEPTH,
-                  &x->input, NULL);
-    x->context_exec = context_exec(x, row->input);
+    if (input)
+        x->input = json_object_get(input);
+    else
+        bt_json_parse(row->input, strlen(row->input), BT_LIMIT_JSON_DEPTH,
+                      &x->input, NULL);
+    x->context_exec = context_exec(x);
     int64_t t = sl_machine_timeout_s(x->machine);
     /* EXPRESS executions last at most five minutes (AWS). */
     if (x->type == SL_MACHINE_EXPRESS && (t <= 0 || t > 300))
@@ -189,7 +192,8 @@ char *eng_execution_arn(eng *e, const char *machine_name, const char *name)
 /* The checks AWS makes before starting: the machine exists, the input is
  * JSON, the name is valid. Fills *m on success. */
 static int start_check(eng *e, const char *machine, const char *text,
-                       const char *nm, store_machine *m, char **err)
+                       const char *nm, store_machine *m, json_object **input,
+                       char **err)
 {
     if (store_machine_get(e->st, machine, 0, m) != 0) {
         *err = bt_xasprintf("State Machine Does Not Exist: '%s'", machine);
@@ -212,10 +216,13 @@ static int start_check(eng *e, const char *machine, const char *text,
         *err = bt_xasprintf("Invalid Name: '%s'", nm);
         rc = BT_EINVAL;
     }
-    json_object_put(probe);
-    if (rc != 0)
+    if (rc != 0) {
+        json_object_put(probe);
         store_machine_fini(m);
-    return rc;
+        return rc;
+    }
+    *input = probe; /* parsed once, used by the execution */
+    return 0;
 }
 
 /* An execution with this ARN exists already: AWS treats the same name and
@@ -267,7 +274,8 @@ int eng__exec_create(eng *e, const char *machine, const char *name,
     const char *nm = name ? name : gen;
     store_machine m;
     memset(&m, 0, sizeof m);
-    int rc = start_check(e, machine, text, nm, &m, err);
+    json_object *parsed = NULL;
+    int rc = start_check(e, machine, text, nm, &m, &parsed, err);
     if (rc != 0) {
         free(gen);
         return rc;
@@ -289,7 +297,7 @@ int eng__exec_create(eng *e, const char *machine, const char *name,
     /* Compiled before anything is written: a definition that no longer
      * compiles leaves nothing behind. */
     eng_exec *x = NULL;
-    rc = eng__exec_load(e, &row, &x, err);
+    rc = eng__exec_load(e, &row, parsed, &x, err);
     if (rc != 0)
         goto done;
     if (store_begin(e->st) != 0 || store_exec_insert(e->st, &row) != 0) {
@@ -300,6 +308,7 @@ int eng__exec_create(eng *e, const char *machine, const char *name,
     }
     start_run(x, &m, text);
 done:
+    json_object_put(parsed);
     store_machine_fini(&m);
     free(gen);
     if (rc != 0) {
@@ -783,7 +792,7 @@ int eng_execution_stop(eng *e, const char *exec_arn, const char *error,
         }
         int rc = 0;
         if (!strcmp(row.status, "RUNNING")) {
-            rc = eng__exec_load(e, &row, &x, err);
+            rc = eng__exec_load(e, &row, NULL, &x, err);
             if (rc == 0)
                 x->next_event_id = eng__last_event_id(e, x->arn) + 1;
         }
