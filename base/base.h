@@ -57,6 +57,10 @@ void bt_oom(void);
 void *bt_xmalloc(size_t n);
 void *bt_xcalloc(size_t count, size_t size);
 void *bt_xrealloc(void *p, size_t n);
+/* Room for one more element in an array: p holds n elements of elem bytes
+ * in *cap; when n == *cap it is reallocated to twice (at least 16) and *cap
+ * updated. Returns the array. */
+void *bt_grow(void *p, size_t n, size_t *cap, size_t elem);
 char *bt_xstrdup(const char *s);
 char *bt_xstrndup(const char *s, size_t n);
 /* printf into a new heap string (caller frees). */
@@ -118,6 +122,8 @@ int bt_json_parse(const char *text, size_t len, int max_depth,
 /* Compact serialisation as AWS prints JSON (no spaces, '/' unescaped).
  * The string is owned by obj and valid until obj changes or is freed. */
 const char *bt_json_compact(json_object *obj);
+/* The same, with its length in *len. */
+const char *bt_json_compact_len(json_object *obj, size_t *len);
 
 /* Member k of object o when it is a string (borrowed), else NULL. */
 const char *bt_json_str(json_object *o, const char *k);

@@ -110,8 +110,13 @@ int bt_json_parse(const char *text, size_t len, int max_depth,
 
 const char *bt_json_compact(json_object *obj)
 {
-    return json_object_to_json_string_ext(
-        obj, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+    return bt_json_compact_len(obj, NULL);
+}
+
+const char *bt_json_compact_len(json_object *obj, size_t *len)
+{
+    return json_object_to_json_string_length(
+        obj, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, len);
 }
 
 const char *bt_json_str(json_object *o, const char *k)

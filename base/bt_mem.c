@@ -51,6 +51,14 @@ void *bt_xrealloc(void *p, size_t n)
     return q;
 }
 
+void *bt_grow(void *p, size_t n, size_t *cap, size_t elem)
+{
+    if (n < *cap)
+        return p;
+    *cap = *cap ? *cap * 2 : 16;
+    return bt_xrealloc(p, *cap * elem);
+}
+
 char *bt_xstrdup(const char *s)
 {
     return bt_xstrndup(s, strlen(s));

@@ -111,10 +111,7 @@ void eng__exec_ended(eng_exec *x)
     if (x->reaping)
         return;
     x->reaping = true;
-    if (e->nended == e->capended) {
-        e->capended = e->capended ? e->capended * 2 : 64;
-        e->ended = bt_xrealloc(e->ended, e->capended * sizeof *e->ended);
-    }
+    e->ended = bt_grow(e->ended, e->nended, &e->capended, sizeof *e->ended);
     e->ended[e->nended++] = x;
 }
 
@@ -137,10 +134,7 @@ void eng__ready(eng_frame *f)
     if (f->queued)
         return;
     f->queued = true;
-    if (e->nready == e->capready) {
-        e->capready = e->capready ? e->capready * 2 : 64;
-        e->ready = bt_xrealloc(e->ready, e->capready * sizeof *e->ready);
-    }
+    e->ready = bt_grow(e->ready, e->nready, &e->capready, sizeof *e->ready);
     e->ready[e->nready++] = f;
     if (!e->pump_armed) {
         uv_idle_start(&e->pump, pump_cb);
@@ -158,11 +152,8 @@ void eng__kick(eng *e)
 
 void eng__effect(eng *e, eng_frame *f, eng_effect_fn fn, void *arg)
 {
-    if (e->neffects == e->capeffects) {
-        e->capeffects = e->capeffects ? e->capeffects * 2 : 64;
-        e->effects =
-            bt_xrealloc(e->effects, e->capeffects * sizeof *e->effects);
-    }
+    e->effects =
+        bt_grow(e->effects, e->neffects, &e->capeffects, sizeof *e->effects);
     eng_effect *x = &e->effects[e->neffects++];
     x->fn = fn;
     x->arg = arg;
@@ -190,17 +181,20 @@ static void fault_after_commit(eng *e)
 }
 #endif
 
+void eng__store_fatal(eng *e, const char *what)
+{
+    fprintf(stderr, "baton: level=fatal msg=\"store %s failed: %s\"\n", what,
+            store_errmsg(e->st));
+    abort();
+}
+
 /* Commits what the batch wrote, then lets the world see it. */
 static void flush(eng *e)
 {
     if (store_in_transaction(e->st) || e->ndirty || e->npending ||
         e->nbatched) {
-        if (eng__commit(e) != 0) {
-            fprintf(stderr,
-                    "baton: level=fatal msg=\"store commit failed: %s\"\n",
-                    store_errmsg(e->st));
-            abort();
-        }
+        if (eng__commit(e) != 0)
+            eng__store_fatal(e, "commit");
         fault_after_commit(e);
     }
     /* Effects may queue more effects; only this batch's run now. */

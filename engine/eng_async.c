@@ -158,11 +158,8 @@ int eng_execution_watch(eng *e, const char *exec_arn, void (*fn)(void *arg),
     eng_exec *x = eng__exec_find(e, exec_arn);
     if (!a || !x || x->status != EX_RUNNING)
         return BT_ENOENT;
-    if (a->nwatches == a->capwatches) {
-        a->capwatches = a->capwatches ? a->capwatches * 2 : 16;
-        a->watches =
-            bt_xrealloc(a->watches, a->capwatches * sizeof *a->watches);
-    }
+    a->watches =
+        bt_grow(a->watches, a->nwatches, &a->capwatches, sizeof *a->watches);
     a->watches[a->nwatches++] = (watch){bt_xstrdup(x->arn), fn, arg};
     uv_check_start(&a->check, check_cb);
     return 0;

@@ -201,10 +201,7 @@ static void queue_match(activity_q *q)
 static void queue_push(eng_frame *f)
 {
     activity_q *q = queue_of(f->ex->e, f->activity_arn, true);
-    if (q->n == q->cap) {
-        q->cap = q->cap ? q->cap * 2 : 16;
-        q->tasks = bt_xrealloc(q->tasks, q->cap * sizeof *q->tasks);
-    }
+    q->tasks = bt_grow(q->tasks, q->n, &q->cap, sizeof *q->tasks);
     q->tasks[q->n++] = f;
     queue_match(q);
 }

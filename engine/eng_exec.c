@@ -46,11 +46,8 @@ static void history_write_one(eng *e, eng_history *h)
 {
     if (store_begin(e->st) != 0 ||
         store_events_append(e->st, h->arn, h->first, h->n, h->text.data,
-                            h->text.len) != 0) {
-        fprintf(stderr, "baton: level=fatal msg=\"store write failed: %s\"\n",
-                store_errmsg(e->st));
-        abort();
-    }
+                            h->text.len) != 0)
+        eng__store_fatal(e, "write");
     h->n = 0;
     /* Many executions wait between batches, so the buffer goes back to a
      * small pool for whichever history is written next (a buffer per
@@ -66,12 +63,7 @@ int64_t eng__event(eng_exec *x, eng_frame *f, const char *type,
                    json_object *details, int64_t prev)
 {
     size_t n = 0;
-    const char *d =
-        details
-            ? json_object_to_json_string_length(
-                  details,
-                  JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &n)
-            : NULL;
+    const char *d = details ? bt_json_compact_len(details, &n) : NULL;
     int64_t id = eng__event_text(x, f, type, d, n, prev);
     json_object_put(details);
     return id;
@@ -111,11 +103,8 @@ int64_t eng__event_text(eng_exec *x, eng_frame *f, const char *type,
     eng_history *h = ch ? &ch->hist : &x->hist;
     bt_buf *b = &h->text;
     if (h->n == 0) {
-        if (e->npending == e->cappending) {
-            e->cappending = e->cappending ? e->cappending * 2 : 64;
-            e->pending =
-                bt_xrealloc(e->pending, e->cappending * sizeof *e->pending);
-        }
+        e->pending = bt_grow(e->pending, e->npending, &e->cappending,
+                             sizeof *e->pending);
         h->arn = arn;
         h->first = id;
         h->slot = e->npending;
@@ -147,11 +136,8 @@ int64_t eng__event_text(eng_exec *x, eng_frame *f, const char *type,
     }
     bt_buf_putc(b, '}');
     eng__kick(e);
-    if (store_begin(e->st) != 0) {
-        fprintf(stderr, "baton: level=fatal msg=\"store write failed: %s\"\n",
-                store_errmsg(e->st));
-        abort();
-    }
+    if (store_begin(e->st) != 0)
+        eng__store_fatal(e, "write");
     /* A long run of events (a big Map in one batch) goes out in rows of
      * about 32 KB: large rows spill to overflow pages and large buffers
      * cost reallocations. Same transaction either way. */
@@ -189,8 +175,7 @@ const char *eng__value_text(eng_frame *f, json_object *v, size_t *n)
 {
     if (f->text_of != v || !f->text.data) {
         size_t len = 0;
-        const char *t = json_object_to_json_string_length(
-            v, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &len);
+        const char *t = bt_json_compact_len(v, &len);
         bt_buf_reset(&f->text);
         bt_buf_append(&f->text, t, len);
         json_object_put(f->text_of);

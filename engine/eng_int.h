@@ -315,6 +315,10 @@ void eng__ready(eng_frame *f);
  * pump's transaction commits. */
 void eng__effect(eng *e, eng_frame *f, eng_effect_fn fn, void *arg);
 char *eng__uuid(eng *e);
+/* A store write or commit failed: the process cannot keep its promise of
+ * durability, so it says why ("store WHAT failed: ...") and aborts; the
+ * store stays at its last commit, from which recovery continues. */
+_Noreturn void eng__store_fatal(eng *e, const char *what);
 /* Makes sure the pump runs (and commits) soon. */
 void eng__kick(eng *e);
 

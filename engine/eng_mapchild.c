@@ -52,13 +52,6 @@ static json_object *child_context(eng_exec *x, eng_child *c, json_object *input,
     return ctx;
 }
 
-static void fatal_store(eng *e)
-{
-    fprintf(stderr, "baton: level=fatal msg=\"store write failed: %s\"\n",
-            store_errmsg(e->st));
-    abort();
-}
-
 void eng__child_exec_start(eng_frame *map, eng_frame *kid)
 {
     eng_exec *x = map->ex;
@@ -84,7 +77,7 @@ void eng__child_exec_start(eng_frame *map, eng_frame *kid)
                       c->start_ms,
                       0};
     if (store_begin(e->st) || store_exec_insert(e->st, &row))
-        fatal_store(e);
+        eng__store_fatal(e, "write");
     free(machine);
     kid->child = c;
     kid->owns_child = true;
@@ -139,7 +132,7 @@ void eng__child_exec_finish(eng_frame *kid, bool aborted)
         c->start_ms,
         eng__now_ms()};
     if (store_begin(e->st) || store_exec_finish(e->st, &row))
-        fatal_store(e);
+        eng__store_fatal(e, "write");
 }
 
 int eng__child_exec_restore(eng_frame *kid, const char *child_arn)

@@ -43,13 +43,6 @@ struct eng_nested {
     struct lh_table *by_child; /* child execution ARN -> waiters */
 };
 
-static void fatal_store(eng *e)
-{
-    fprintf(stderr, "baton: level=fatal msg=\"store failed: %s\"\n",
-            store_errmsg(e->st));
-    abort();
-}
-
 /* ---- the StartExecution request
  * ------------------------------------------------------ */
 
@@ -277,7 +270,7 @@ void eng__nested_start(eng_frame *f)
                  : eng__exec_create(e, r.machine, r.name, r.input, &arn, &msg);
     free(r.input);
     if (rc == BT_EIO)
-        fatal_store(e);
+        eng__store_fatal(e, "write");
     if (rc != 0) {
         refused(f, msg);
         free(msg);
@@ -286,7 +279,7 @@ void eng__nested_start(eng_frame *f)
     store_exec row;
     memset(&row, 0, sizeof row);
     if (store_exec_get(e->st, arn, &row) != 0)
-        fatal_store(e);
+        eng__store_fatal(e, "write");
     json_object *response = start_response(e, &row);
     store_exec_fini(&row);
     if (!strcmp(f->task_kind, "startExecution")) {
@@ -336,10 +329,7 @@ void eng__nested_wait(eng_frame *f)
     for (size_t i = 0; i < w->n; i++)
         if (w->frames[i] == f)
             return;
-    if (w->n == w->cap) {
-        w->cap = w->cap ? w->cap * 2 : 2;
-        w->frames = bt_xrealloc(w->frames, w->cap * sizeof *w->frames);
-    }
+    w->frames = bt_grow(w->frames, w->n, &w->cap, sizeof *w->frames);
     w->frames[w->n++] = f;
 }
 
@@ -423,7 +413,7 @@ void eng__nested_check(eng_frame *f)
         return;
     }
     if (rc != 0)
-        fatal_store(e);
+        eng__store_fatal(e, "write");
     bool parsed = !strcmp(f->task_kind, "startExecution.sync:2");
     if (!strcmp(row.status, "SUCCEEDED")) {
         f->cb_outcome = CB_SUCCEEDED;

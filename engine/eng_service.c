@@ -490,11 +490,8 @@ void eng__exec_finish(eng_exec *x, eng_status status, json_object *output,
     if (x->root)
         eng__frame_forget(x->root);
     if (store_begin(e->st) || store_exec_finish(e->st, &row) ||
-        store_frame_delete_all(e->st, x->arn)) {
-        fprintf(stderr, "baton: level=fatal msg=\"store write failed: %s\"\n",
-                store_errmsg(e->st));
-        abort();
-    }
+        store_frame_delete_all(e->st, x->arn))
+        eng__store_fatal(e, "write");
     /* A parent waiting for it (startExecution.sync) reads its row. */
     eng__nested_ended(e, x->arn);
 }
@@ -522,8 +519,7 @@ static void put_json(bt_buf *b, const char *key, json_object *v)
 {
     size_t n = 0;
     put_key(b, key);
-    const char *t = json_object_to_json_string_length(
-        v, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &n);
+    const char *t = bt_json_compact_len(v, &n);
     bt_buf_append(b, t, n);
 }
 
@@ -537,17 +533,19 @@ static void frame_text(eng_frame *f, bt_buf *b)
     const char *name = sl_state_name(f->state);
     bt_buf_json_str(b, name, strlen(name));
     put_int(b, "index", (int64_t)f->index);
+    put_int(b, "prev_id", f->prev_id);
+    /* A Distributed Map iteration's child execution, relinked on
+     * recovery (its events go to that execution's history). */
+    if (f->owns_child && f->child) {
+        put_key(b, "child_arn");
+        bt_buf_json_str(b, f->child->arn, strlen(f->child->arn));
+    }
     size_t n;
     const char *t;
     /* A finished frame is only its parent's result: recovery reads its
      * index, outcome, last event and child execution (a third of the
      * bytes of a full snapshot, for every finished Map iteration). */
     if (f->phase == PH_DONE) {
-        put_int(b, "prev_id", f->prev_id);
-        if (f->owns_child && f->child) {
-            put_key(b, "child_arn");
-            bt_buf_json_str(b, f->child->arn, strlen(f->child->arn));
-        }
         put_key(b, "failed");
         bt_buf_puts(b, f->failed_ ? "true" : "false");
         t = eng__value_text(f, f->output, &n);
@@ -567,7 +565,6 @@ static void frame_text(eng_frame *f, bt_buf *b)
     put_json(b, "vars", f->vars);
     put_int(b, "entered_id", f->entered_id);
     put_int(b, "entered_ms", f->entered_ms);
-    put_int(b, "prev_id", f->prev_id);
     put_int(b, "wake_ms", f->wake_ms);
     put_int(b, "retry_count", f->retry_count);
     put_key(b, "attempts");
@@ -579,12 +576,6 @@ static void frame_text(eng_frame *f, bt_buf *b)
         bt_buf_int(b, f->attempts[i]);
     }
     bt_buf_putc(b, ']');
-    /* A Distributed Map iteration's child execution, relinked on
-     * recovery (its events go to that execution's history). */
-    if (f->owns_child && f->child) {
-        put_key(b, "child_arn");
-        bt_buf_json_str(b, f->child->arn, strlen(f->child->arn));
-    }
     json_object *cb = eng__callback_snapshot(f);
     if (cb) {
         put_json(b, "callback", cb);
@@ -596,11 +587,8 @@ static void frame_text(eng_frame *f, bt_buf *b)
 static void frame_put(eng_exec *x, int64_t id, int64_t parent, const char *text)
 {
     if (store_begin(x->e->st) ||
-        store_frame_put(x->e->st, x->arn, id, parent, text)) {
-        fprintf(stderr, "baton: level=fatal msg=\"store write failed: %s\"\n",
-                store_errmsg(x->e->st));
-        abort();
-    }
+        store_frame_put(x->e->st, x->arn, id, parent, text))
+        eng__store_fatal(x->e, "write");
 }
 
 void eng__frame_write(eng_frame *f)
@@ -634,11 +622,8 @@ void eng__frame_retire(eng_frame *kid)
         e->dirty[kid->dirty_slot] = NULL;
         kid->dirty = false;
         if (m->batch_n == 0) {
-            if (e->nbatched == e->capbatched) {
-                e->capbatched = e->capbatched ? e->capbatched * 2 : 16;
-                e->batched =
-                    bt_xrealloc(e->batched, e->capbatched * sizeof *e->batched);
-            }
+            e->batched = bt_grow(e->batched, e->nbatched, &e->capbatched,
+                                 sizeof *e->batched);
             m->batch_slot = e->nbatched;
             e->batched[e->nbatched++] = m;
             bt_buf_reset(&m->batch);
@@ -678,10 +663,7 @@ void eng__frame_save(eng_frame *f)
     eng *e = f->ex->e;
     if (f->dirty)
         return;
-    if (e->ndirty == e->capdirty) {
-        e->capdirty = e->capdirty ? e->capdirty * 2 : 64;
-        e->dirty = bt_xrealloc(e->dirty, e->capdirty * sizeof *e->dirty);
-    }
+    e->dirty = bt_grow(e->dirty, e->ndirty, &e->capdirty, sizeof *e->dirty);
     f->dirty = true;
     f->dirty_slot = e->ndirty;
     e->dirty[e->ndirty++] = f;

@@ -249,10 +249,7 @@ static long find_visit(const replay *r, long from, long node, int kind,
 static long visit_open(replay *r, size_t node, long from, int64_t id,
                        int64_t prev)
 {
-    if (r->nv == r->cap) {
-        r->cap = r->cap ? r->cap * 2 : 64;
-        r->v = bt_xrealloc(r->v, r->cap * sizeof *r->v);
-    }
+    r->v = bt_grow(r->v, r->nv, &r->cap, sizeof *r->v);
     visit *x = &r->v[r->nv];
     memset(x, 0, sizeof *x);
     x->node = node;

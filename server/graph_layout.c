@@ -82,10 +82,7 @@ static void edge_add(edges *es, size_t from, size_t to, gedge_kind kind,
         if (es->e[i].to == to && dashed == (kind == GEDGE_CATCH))
             return; /* one line per pair and style is enough */
     }
-    if (es->n == es->cap) {
-        es->cap = es->cap ? es->cap * 2 : 16;
-        es->e = bt_xrealloc(es->e, es->cap * sizeof *es->e);
-    }
+    es->e = bt_grow(es->e, es->n, &es->cap, sizeof *es->e);
     es->e[es->n++] = (gedge){from, to, kind, index, false, 0, NULL, 0};
     es->count[from]++;
 }

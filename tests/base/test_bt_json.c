@@ -185,6 +185,30 @@ static void test_buf_int(void **state)
     }
 }
 
+static void test_grow_and_compact_len(void **state)
+{
+    (void)state;
+    size_t cap = 0;
+    int *v = bt_grow(NULL, 0, &cap, sizeof *v);
+    assert_int_equal(cap, 16);
+    for (size_t n = 0; n < 40; n++) {
+        v = bt_grow(v, n, &cap, sizeof *v);
+        assert_true(n < cap);
+        v[n] = (int)n;
+    }
+    assert_int_equal(cap, 64); /* 16 -> 32 -> 64: doubled only when full */
+    for (size_t n = 0; n < 40; n++)
+        assert_int_equal(v[n], (int)n);
+    free(v);
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "a/b", json_object_new_string("x/y"));
+    size_t len = 0;
+    const char *t = bt_json_compact_len(o, &len);
+    assert_string_equal(t, "{\"a/b\":\"x/y\"}");
+    assert_int_equal(len, strlen(t));
+    json_object_put(o);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -195,6 +219,7 @@ int main(void)
         cmocka_unit_test(test_buf_and_utf8),
         cmocka_unit_test(test_buf_json_str_matches_json_c),
         cmocka_unit_test(test_buf_int),
+        cmocka_unit_test(test_grow_and_compact_len),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
