@@ -364,7 +364,6 @@ void eng_close(eng *e)
     uv_run(&e->loop, UV_RUN_DEFAULT);
     uv_loop_close(&e->loop);
     eng__functions_free(e);
-    bt_buf_fini(&e->event_text);
     bt_buf_fini(&e->details_text);
     bt_buf_fini(&e->frame_text);
     if (e->st)

@@ -36,21 +36,23 @@ static int64_t iteration_event(eng_frame *map, const char *type, size_t index,
     return eng__event_text(map->ex, map, type, b->data, b->len, prev);
 }
 
-/* Removes the snapshots below f (in memory and in the store). */
+/* Removes the snapshots below f from the store. */
 static void delete_subtree(eng_frame *f)
 {
     store_begin(f->ex->e->st);
-    eng__frame_batch_drop(f);
     for (size_t i = 0; i < f->nkids; i++)
-        if (f->kids[i]) {
-            eng__frame_forget(f->kids[i]);
+        if (f->kids[i])
             delete_subtree(f->kids[i]);
-        }
     store_frame_delete_children(f->ex->e->st, f->ex->arn, f->id);
 }
 
 static void free_kids(eng_frame *f)
 {
+    /* Nothing below f is to be written any more: its rows go. */
+    eng__frame_batch_drop(f);
+    for (size_t i = 0; i < f->nkids; i++)
+        if (f->kids[i])
+            eng__frame_forget(f->kids[i]);
     delete_subtree(f);
     for (size_t i = 0; i < f->nkids; i++)
         if (f->kids[i])

@@ -232,7 +232,6 @@ typedef struct eng_function {
 
 struct eng {
     eng_opts opts;
-    bt_buf event_text;   /* eng__event's scratch */
     bt_buf details_text; /* ...StateEntered/Exited details' scratch */
     bt_buf frame_text;   /* eng__frame_write's scratch */
     eng_frame **dirty;   /* snapshots to write before the commit */
