@@ -6,6 +6,8 @@
 set -eu
 
 BATON=$1
+SRC=$2
+. "$SRC/tests/server/serve.inc"
 T=$(mktemp -d)
 PID=
 cleanup() {
@@ -98,13 +100,7 @@ start_server() {
     : >"$T/log"
     "$BATON" serve --db "$T/db" --listen 127.0.0.1:0 2>>"$T/log" &
     PID=$!
-    PORT=
-    for _ in $(seq 1 100); do
-        PORT=$(sed -n 's/.*msg="serving".* port=\([0-9]*\).*/\1/p' "$T/log")
-        [ -n "$PORT" ] && break
-        sleep 0.05
-    done
-    [ -n "$PORT" ] || { echo "server did not start"; cat "$T/log"; exit 1; }
+    serve_port "$T/log"
 }
 stop_server() {
     kill -TERM "$PID"

@@ -8,6 +8,8 @@
 set -eu
 
 BATON=$1
+SRC=$2
+. "$SRC/tests/server/serve.inc"
 AWS=/usr/bin/aws
 if [ ! -x "$AWS" ]; then
     echo "aws_cli: skipped, $AWS not installed (apt-get install awscli)"
@@ -30,13 +32,7 @@ printf '%s\n' "cat >$T/payload.tmp && mv $T/payload.tmp $T/payload && echo '{}'"
 "$BATON" serve --db "$T/db" --listen 127.0.0.1:0 --quiet --poll-timeout 2 \
     --function "keep=sh $T/keep.sh" 2>"$T/log" &
 PID=$!
-PORT=
-for _ in $(seq 1 100); do
-    PORT=$(sed -n 's/.*msg="serving".* port=\([0-9]*\).*/\1/p' "$T/log")
-    [ -n "$PORT" ] && break
-    sleep 0.05
-done
-[ -n "$PORT" ] || { echo "server did not start"; cat "$T/log"; exit 1; }
+serve_port "$T/log"
 
 export AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing
 export AWS_DEFAULT_REGION=us-east-1 AWS_PAGER= AWS_CONFIG_FILE=/dev/null

@@ -9,6 +9,7 @@ set -eu
 
 BATON=$1
 SRC=$2
+. "$SRC/tests/server/serve.inc"
 SDK_VERSION=3.1164.0
 CACHE=${XDG_CACHE_HOME:-${HOME:-/tmp}/.cache}/baton-tests/sdk-js
 SDK_DIR=$CACHE/$SDK_VERSION
@@ -61,13 +62,7 @@ printf '%s\n' "cat >$T/token.tmp && mv $T/token.tmp $T/token.json && echo '{}'" 
 "$BATON" serve --db "$T/db" --listen 127.0.0.1:0 --quiet --poll-timeout 1 \
     --function "keep=sh $T/keep.sh" 2>"$T/log" &
 PID=$!
-PORT=
-for _ in $(seq 1 100); do
-    PORT=$(sed -n 's/.*msg="serving".* port=\([0-9]*\).*/\1/p' "$T/log")
-    [ -n "$PORT" ] && break
-    sleep 0.05
-done
-[ -n "$PORT" ] || { echo "server did not start"; cat "$T/log"; exit 1; }
+serve_port "$T/log"
 
 # NODE_EXTRA_CA_CERTS only slows node's start here (plain HTTP); the SDK's
 # notice about future Node.js versions is noise in a test log.

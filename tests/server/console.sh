@@ -13,6 +13,8 @@
 set -eu
 
 BATON=$1
+SRC=$2
+. "$SRC/tests/server/serve.inc"
 T=$(mktemp -d)
 PID=
 cleanup() {
@@ -42,13 +44,7 @@ chmod +x "$T/boom.sh"
 "$BATON" serve --db "$T/db" --listen 127.0.0.1:0 \
     --function "charge=$T/boom.sh" 2>"$T/log" &
 PID=$!
-PORT=
-for _ in $(seq 1 100); do
-    PORT=$(sed -n 's/.*msg="serving".* port=\([0-9]*\).*/\1/p' "$T/log")
-    [ -n "$PORT" ] && break
-    sleep 0.05
-done
-[ -n "$PORT" ] || { echo "server did not start"; cat "$T/log"; exit 1; }
+serve_port "$T/log"
 BASE=http://127.0.0.1:$PORT
 
 # api ACTION JSON-BODY: prints the response body

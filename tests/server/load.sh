@@ -11,6 +11,8 @@
 set -eu
 
 BATON=$1
+SRC=$2
+. "$SRC/tests/server/serve.inc"
 HTTP_LOAD=${HTTP_LOAD:-$(dirname "$BATON")/bench/http_load}
 N=${LOAD_EXECUTIONS:-10000}
 [ -x "$HTTP_LOAD" ] || { echo "load: no client at $HTTP_LOAD"; exit 1; }
@@ -28,13 +30,7 @@ ms() { date +%s%3N; }
 : >"$T/log" # exists before the server writes to it
 "$BATON" serve --db "$T/db" --listen 127.0.0.1:0 --quiet 2>"$T/log" &
 PID=$!
-PORT=
-for _ in $(seq 1 100); do
-    PORT=$(sed -n 's/.*msg="serving".* port=\([0-9]*\).*/\1/p' "$T/log")
-    [ -n "$PORT" ] && break
-    sleep 0.05
-done
-[ -n "$PORT" ] || { echo "server did not start"; cat "$T/log"; exit 1; }
+serve_port "$T/log"
 
 MACHINE=arn:aws:states:us-east-1:123456789012:stateMachine:load
 curl -sS -m 10 -o "$T/out" -w '%{http_code}' \
