@@ -96,22 +96,6 @@ check() {
 }
 get() { $PY "$T/h.py" get "$T/resp" "$1"; }
 
-start_server() {
-    : >"$T/log"
-    "$BATON" serve --db "$T/db" --listen 127.0.0.1:0 2>>"$T/log" &
-    PID=$!
-    serve_port "$T/log"
-}
-stop_server() {
-    kill -TERM "$PID"
-    for _ in $(seq 1 100); do
-        kill -0 "$PID" 2>/dev/null || break
-        sleep 0.05
-    done
-    if kill -0 "$PID" 2>/dev/null; then echo "server did not stop"; exit 1; fi
-    wait "$PID" || { echo "server exited with $?"; exit 1; }
-    PID=
-}
 
 start_server
 
