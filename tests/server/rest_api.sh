@@ -149,7 +149,6 @@ poll() {
     return 0 # the check that follows reports the status
 }
 
-
 start_server
 
 # ---- routing -----------------------------------------------------------------
