@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include <json-c/json.h>
 
@@ -80,11 +81,28 @@ typedef struct bt_buf {
 void bt_buf_init(bt_buf *b);
 void bt_buf_fini(bt_buf *b);
 void bt_buf_reset(bt_buf *b);
-void bt_buf_append(bt_buf *b, const void *p, size_t n);
+/* Appends n bytes the slow way: grows b first (bt_buf_append's). */
+void bt_buf__append_grow(bt_buf *b, const void *p, size_t n);
+/* Inline: the history and snapshot writers append many short pieces, and
+ * with room left (nearly always) this is a copy and two stores. */
+static inline void bt_buf_append(bt_buf *b, const void *p, size_t n)
+{
+    if (b->len + n < b->cap) {
+        if (n)
+            memcpy(b->data + b->len, p, n);
+        b->len += n;
+        b->data[b->len] = '\0';
+    } else {
+        bt_buf__append_grow(b, p, n);
+    }
+}
 void bt_buf_puts(bt_buf *b, const char *s);
 /* Appends a string literal (its length known at compile time). */
 #define bt_buf_lit(b, lit) bt_buf_append((b), "" lit, sizeof(lit) - 1)
-void bt_buf_putc(bt_buf *b, char c);
+static inline void bt_buf_putc(bt_buf *b, char c)
+{
+    bt_buf_append(b, &c, 1);
+}
 void bt_buf_printf(bt_buf *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 void bt_buf_vprintf(bt_buf *b, const char *fmt, va_list ap)
@@ -124,6 +142,10 @@ int bt_json_parse(const char *text, size_t len, int max_depth,
 const char *bt_json_compact(json_object *obj);
 /* The same, with its length in *len. */
 const char *bt_json_compact_len(json_object *obj, size_t *len);
+/* Appends obj's compact text to b, byte for byte what bt_json_compact
+ * gives, without json-c's printf per number and its copy in obj; NULL is
+ * "null". Doubles are still printed by json-c (its exact formatting). */
+void bt_buf_json(bt_buf *b, json_object *obj);
 
 /* Member k of object o when it is a string (borrowed), else NULL. */
 const char *bt_json_str(json_object *o, const char *k);

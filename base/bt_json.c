@@ -119,6 +119,74 @@ const char *bt_json_compact_len(json_object *obj, size_t *len)
         obj, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, len);
 }
 
+void bt_buf_json(bt_buf *b, json_object *obj)
+{
+    switch (json_object_get_type(obj)) {
+    case json_type_null:
+        bt_buf_lit(b, "null");
+        return;
+    case json_type_boolean:
+        if (json_object_get_boolean(obj))
+            bt_buf_lit(b, "true");
+        else
+            bt_buf_lit(b, "false");
+        return;
+    case json_type_int: {
+        /* json-c keeps values above INT64_MAX as unsigned; reading them
+         * as int64 gives INT64_MAX. */
+        int64_t v = json_object_get_int64(obj);
+        uint64_t u;
+        if (v == INT64_MAX && (u = json_object_get_uint64(obj)) > INT64_MAX) {
+            char t[24], *e = t + sizeof t, *p = e;
+            do
+                *--p = (char)('0' + u % 10);
+            while ((u /= 10) != 0);
+            bt_buf_append(b, p, (size_t)(e - p));
+        } else {
+            bt_buf_int(b, v);
+        }
+        return;
+    }
+    case json_type_string:
+        bt_buf_json_str(b, json_object_get_string(obj),
+                        (size_t)json_object_get_string_len(obj));
+        return;
+    case json_type_array: {
+        size_t n = json_object_array_length(obj);
+        bt_buf_putc(b, '[');
+        for (size_t i = 0; i < n; i++) {
+            if (i)
+                bt_buf_putc(b, ',');
+            bt_buf_json(b, json_object_array_get_idx(obj, i));
+        }
+        bt_buf_putc(b, ']');
+        return;
+    }
+    case json_type_object: {
+        bool first = true;
+        bt_buf_putc(b, '{');
+        json_object_object_foreach(obj, k, v)
+        {
+            if (!first)
+                bt_buf_putc(b, ',');
+            first = false;
+            bt_buf_json_str(b, k, strlen(k));
+            bt_buf_putc(b, ':');
+            bt_buf_json(b, v);
+        }
+        bt_buf_putc(b, '}');
+        return;
+    }
+    case json_type_double:
+    default: {
+        size_t n = 0;
+        const char *t = bt_json_compact_len(obj, &n);
+        bt_buf_append(b, t, n);
+        return;
+    }
+    }
+}
+
 const char *bt_json_str(json_object *o, const char *k)
 {
     json_object *v;

@@ -121,7 +121,7 @@ static void buf_reserve(bt_buf *b, size_t extra)
     b->cap = cap;
 }
 
-void bt_buf_append(bt_buf *b, const void *p, size_t n)
+void bt_buf__append_grow(bt_buf *b, const void *p, size_t n)
 {
     buf_reserve(b, n);
     if (n)
@@ -133,11 +133,6 @@ void bt_buf_append(bt_buf *b, const void *p, size_t n)
 void bt_buf_puts(bt_buf *b, const char *s)
 {
     bt_buf_append(b, s, strlen(s));
-}
-
-void bt_buf_putc(bt_buf *b, char c)
-{
-    bt_buf_append(b, &c, 1);
 }
 
 void bt_buf_int(bt_buf *b, int64_t v)

@@ -224,6 +224,9 @@ static void pump_cb(uv_idle_t *h)
         for (int steps = 0;; steps++) {
             f->queued = false;
             size_t before = e->nready, effects = e->neffects;
+            /* One clock read per step: its events (a Pass's two, a Map
+             * iteration's four) share the millisecond. */
+            e->step_ms = eng__now_ms();
             eng__advance(f);
             /* Only the frame's own re-queueing (the tail, nothing else
              * added, no effect waiting for the commit); a freed frame is
@@ -236,6 +239,7 @@ static void pump_cb(uv_idle_t *h)
             done++;
         }
     }
+    e->step_ms = 0; /* events outside a step read the clock */
     /* What is left moves to the front: a loop that is never idle (one
      * long execution, a busy server) would otherwise grow the queue by
      * every step it ever took. */
@@ -366,6 +370,7 @@ void eng_close(eng *e)
     eng__functions_free(e);
     bt_buf_fini(&e->details_text);
     bt_buf_fini(&e->frame_text);
+    bt_buf_fini(&e->json_text);
     if (e->st)
         eng__commit(e);
     free(e->dirty);

@@ -62,9 +62,15 @@ static void history_write_one(eng *e, eng_history *h)
 int64_t eng__event(eng_exec *x, eng_frame *f, const char *type,
                    json_object *details, int64_t prev)
 {
-    size_t n = 0;
-    const char *d = details ? bt_json_compact_len(details, &n) : NULL;
-    int64_t id = eng__event_text(x, f, type, d, n, prev);
+    /* A buffer of its own: writing an event can end the execution, which
+     * records an event of its own (the history limit). */
+    bt_buf d;
+    bt_buf_init(&d);
+    if (details)
+        bt_buf_json(&d, details);
+    int64_t id =
+        eng__event_text(x, f, type, details ? d.data : NULL, d.len, prev);
+    bt_buf_fini(&d);
     json_object_put(details);
     return id;
 }
@@ -116,14 +122,23 @@ int64_t eng__event_text(eng_exec *x, eng_frame *f, const char *type,
         bt_buf_putc(b, '\n');
     }
     h->n++;
-    int64_t now = eng__now_ms();
-    bt_buf_lit(b, "{\"timestamp\":");
-    bt_buf_int(b, now / 1000);
-    char ms[4] = {'.', (char)('0' + now % 1000 / 100),
-                  (char)('0' + now % 100 / 10), (char)('0' + now % 10)};
-    bt_buf_append(b, ms, 4);
-    bt_buf_lit(b, ",\"type\":");
-    bt_buf_json_str(b, type, strlen(type));
+    int64_t now = e->step_ms ? e->step_ms : eng__now_ms();
+    if (now != e->stamp_ms || !e->stamp_len) {
+        /* At most 37 bytes: t never grows out of e->stamp. */
+        bt_buf t = {e->stamp, 0, sizeof e->stamp};
+        bt_buf_lit(&t, "{\"timestamp\":");
+        bt_buf_int(&t, now / 1000);
+        char ms[4] = {'.', (char)('0' + now % 1000 / 100),
+                      (char)('0' + now % 100 / 10), (char)('0' + now % 10)};
+        bt_buf_append(&t, ms, 4);
+        e->stamp_ms = now;
+        e->stamp_len = t.len;
+    }
+    bt_buf_append(b, e->stamp, e->stamp_len);
+    /* Types are the engine's own names: nothing to escape. */
+    bt_buf_lit(b, ",\"type\":\"");
+    bt_buf_puts(b, type);
+    bt_buf_putc(b, '"');
     bt_buf_lit(b, ",\"id\":");
     bt_buf_int(b, id);
     bt_buf_lit(b, ",\"previousEventId\":");
@@ -174,10 +189,8 @@ void eng__history_release(eng *e, eng_history *h)
 const char *eng__value_text(eng_frame *f, json_object *v, size_t *n)
 {
     if (f->text_of != v || !f->text.data) {
-        size_t len = 0;
-        const char *t = bt_json_compact_len(v, &len);
         bt_buf_reset(&f->text);
-        bt_buf_append(&f->text, t, len);
+        bt_buf_json(&f->text, v);
         json_object_put(f->text_of);
         f->text_of = json_object_get(v);
     }
@@ -415,8 +428,10 @@ static void state_exit(eng_frame *f, const sl_state *next, json_object *output,
             first = false;
             bt_buf_json_str(d, k, strlen(k));
             bt_buf_putc(d, ':');
-            const char *vt = bt_json_compact(v);
-            bt_buf_json_str(d, vt, strlen(vt));
+            bt_buf_reset(&f->ex->e->json_text);
+            bt_buf_json(&f->ex->e->json_text, v);
+            bt_buf_json_str(d, f->ex->e->json_text.data,
+                            f->ex->e->json_text.len);
         }
         bt_buf_lit(d, "},\"assignedVariablesDetails\":{\"truncated\":false}");
     }

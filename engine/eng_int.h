@@ -234,7 +234,12 @@ struct eng {
     eng_opts opts;
     bt_buf details_text; /* ...StateEntered/Exited details' scratch */
     bt_buf frame_text;   /* eng__frame_write's scratch */
-    eng_frame **dirty;   /* snapshots to write before the commit */
+    bt_buf json_text;    /* a value's text, for a moment (bt_buf_json) */
+    int64_t step_ms;     /* the time of the pump's current step, 0: none */
+    int64_t stamp_ms;    /* stamp holds {"timestamp":<stamp_ms as AWS> */
+    char stamp[40];
+    size_t stamp_len;
+    eng_frame **dirty; /* snapshots to write before the commit */
     size_t ndirty, capdirty;
     eng_frame **batched; /* Maps with a batch of finished iterations */
     size_t nbatched, capbatched;

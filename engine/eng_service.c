@@ -436,12 +436,18 @@ void eng__exec_finish(eng_exec *x, eng_status status, json_object *output,
     }
     json_object *d;
     const char *type;
+    bt_buf out; /* the output's text, for the event and the row */
+    bt_buf_init(&out);
+    if (output)
+        bt_buf_json(&out, output);
     switch (status) {
     case EX_SUCCEEDED:
         type = "ExecutionSucceeded";
         d = json_object_new_object();
-        json_object_object_add(d, "output",
-                               json_object_new_string(bt_json_compact(output)));
+        json_object_object_add(
+            d, "output",
+            json_object_new_string_len(out.data ? out.data : "null",
+                                       out.data ? (int)out.len : 4));
         json_object *t = json_object_new_object();
         json_object_object_add(t, "truncated", json_object_new_boolean(false));
         json_object_object_add(d, "outputDetails", t);
@@ -480,7 +486,7 @@ void eng__exec_finish(eng_exec *x, eng_status status, json_object *output,
                       NULL,
                       (char *)eng__status_name(status),
                       NULL,
-                      output ? (char *)bt_json_compact(output) : NULL,
+                      output ? out.data : NULL,
                       status == EX_TIMED_OUT ? NULL : x->error.name,
                       status == EX_TIMED_OUT ? NULL : x->error.cause,
                       x->start_ms,
@@ -492,6 +498,7 @@ void eng__exec_finish(eng_exec *x, eng_status status, json_object *output,
     if (store_begin(e->st) || store_exec_finish(e->st, &row) ||
         store_frame_delete_all(e->st, x->arn))
         eng__store_fatal(e, "write");
+    bt_buf_fini(&out);
     /* A parent waiting for it (startExecution.sync) reads its row. */
     eng__nested_ended(e, x->arn);
 }
@@ -517,10 +524,8 @@ static void put_int(bt_buf *b, const char *key, int64_t v)
 
 static void put_json(bt_buf *b, const char *key, json_object *v)
 {
-    size_t n = 0;
     put_key(b, key);
-    const char *t = bt_json_compact_len(v, &n);
-    bt_buf_append(b, t, n);
+    bt_buf_json(b, v);
 }
 
 /* Appends f's snapshot to b. It is written as text: a finished Map

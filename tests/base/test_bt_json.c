@@ -185,6 +185,61 @@ static void test_buf_int(void **state)
     }
 }
 
+/* bt_buf_json writes what json-c's compact serialisation writes (the
+ * history mixes both), for every type, nesting, and numbers at json-c's
+ * edges; a few texts are also checked literally. */
+static void test_buf_json_matches_json_c(void **state)
+{
+    (void)state;
+    static const char *const docs[] = {
+        "{}",
+        "[]",
+        "null",
+        "{\"a\":[1,true,false,null,\"x\"],\"b\":{},\"c\":[[],[{}]]}",
+        "{\"k/\\\"\\u0001\":\"v\\n\\t\\u00e9/\",\"\":\"\"}",
+        "[0,-1,9223372036854775807,-9223372036854775808,18446744073709551615]",
+        "[1.5,0.1,-0.0,1e300,2.5e-7,100.0,3.0E2,123456789012345678901234]",
+        "{\"deep\":{\"deeper\":{\"deepest\":[1,{\"x\":[2,[3]]}]}}}",
+        "\"\\ud83d\\ude00 and \\u2028\"",
+    };
+    for (size_t i = 0; i < sizeof docs / sizeof *docs; i++) {
+        json_object *o = NULL;
+        assert_int_equal(bt_json_parse(docs[i], strlen(docs[i]), 64, &o, NULL),
+                         0);
+        bt_buf b;
+        bt_buf_init(&b);
+        bt_buf_lit(&b, "<");
+        bt_buf_json(&b, o);
+        bt_buf_lit(&b, ">");
+        char *want = bt_xasprintf("<%s>", o ? bt_json_compact(o) : "null");
+        assert_string_equal(b.data, want);
+        free(want);
+        bt_buf_fini(&b);
+        json_object_put(o);
+    }
+    /* Built values: an embedded NUL, json-c's unsigned range, a double
+     * with its own text, NULL members and array slots. */
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "nul", json_object_new_string_len("a\0b", 3));
+    json_object_object_add(o, "u", json_object_new_uint64(UINT64_MAX));
+    json_object_object_add(o, "i", json_object_new_int64(INT64_MAX));
+    json_object_object_add(o, "d", json_object_new_double_s(1.0, "1.000"));
+    json_object_object_add(o, "n", NULL);
+    json_object *a = json_object_new_array();
+    json_object_array_put_idx(a, 2, json_object_new_int(7));
+    json_object_object_add(o, "a", a);
+    bt_buf b;
+    bt_buf_init(&b);
+    bt_buf_json(&b, o);
+    assert_string_equal(b.data, bt_json_compact(o));
+    assert_string_equal(b.data, "{\"nul\":\"a\\u0000b\",\"u\":"
+                                "18446744073709551615,\"i\":"
+                                "9223372036854775807,\"d\":1.000,\"n\":null,"
+                                "\"a\":[null,null,7]}");
+    bt_buf_fini(&b);
+    json_object_put(o);
+}
+
 static void test_grow_and_compact_len(void **state)
 {
     (void)state;
@@ -219,6 +274,7 @@ int main(void)
         cmocka_unit_test(test_buf_and_utf8),
         cmocka_unit_test(test_buf_json_str_matches_json_c),
         cmocka_unit_test(test_buf_int),
+        cmocka_unit_test(test_buf_json_matches_json_c),
         cmocka_unit_test(test_grow_and_compact_len),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
