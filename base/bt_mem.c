@@ -137,12 +137,33 @@ void bt_buf_puts(bt_buf *b, const char *s)
 
 void bt_buf_int(bt_buf *b, int64_t v)
 {
+    static const char pairs[] = "00010203040506070809"
+                                "10111213141516171819"
+                                "20212223242526272829"
+                                "30313233343536373839"
+                                "40414243444546474849"
+                                "50515253545556575859"
+                                "60616263646566676869"
+                                "70717273747576777879"
+                                "80818283848586878889"
+                                "90919293949596979899";
     char t[24], *e = t + sizeof t, *p = e;
     /* Negate in unsigned arithmetic: INT64_MIN has no positive twin. */
     uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
-    do
-        *--p = (char)('0' + u % 10);
-    while ((u /= 10) != 0);
+    /* Two digits per division: ids and timestamps are 5-13 digits and
+     * every event has three of them. */
+    while (u >= 100) {
+        unsigned d = (unsigned)(u % 100) * 2;
+        u /= 100;
+        *--p = pairs[d + 1];
+        *--p = pairs[d];
+    }
+    if (u >= 10) {
+        *--p = pairs[u * 2 + 1];
+        *--p = pairs[u * 2];
+    } else {
+        *--p = (char)('0' + u);
+    }
     if (v < 0)
         *--p = '-';
     bt_buf_append(b, p, (size_t)(e - p));

@@ -371,6 +371,7 @@ void eng_close(eng *e)
     bt_buf_fini(&e->details_text);
     bt_buf_fini(&e->frame_text);
     bt_buf_fini(&e->json_text);
+    eng__frame_pool_free(e);
     if (e->st)
         eng__commit(e);
     free(e->dirty);

@@ -235,7 +235,17 @@ static const char *state_event_type(char *buf, size_t cap, const sl_state *st,
 eng_frame *eng__frame_new(eng_exec *x, eng_frame *parent, size_t index,
                           const sl_scope *scope, json_object *input)
 {
-    eng_frame *f = bt_xcalloc(1, sizeof *f);
+    eng *e = x->e;
+    eng_frame *f;
+    if (e->nframe_pool > 0) {
+        f = e->frame_pool[--e->nframe_pool];
+        bt_buf text = f->text; /* kept: its buffer is reused */
+        memset(f, 0, sizeof *f);
+        f->text = text;
+        bt_buf_reset(&f->text);
+    } else {
+        f = bt_xcalloc(1, sizeof *f);
+    }
     f->ex = x;
     f->id = x->next_frame_id++;
     f->parent = parent;
@@ -251,6 +261,31 @@ eng_frame *eng__frame_new(eng_exec *x, eng_frame *parent, size_t index,
     sl_error_init(&f->child_error);
     x->live_frames++;
     return f;
+}
+
+/* A Map's iterations come and go by the thousand: a few freed frames
+ * (with their text buffers) wait for the next one. Not under ASan, which
+ * must see a freed frame used again. */
+#if defined(__SANITIZE_ADDRESS__)
+#define FRAME_POOL 0
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define FRAME_POOL 0
+#endif
+#endif
+#ifndef FRAME_POOL
+#define FRAME_POOL 1
+#endif
+
+static void frame_release(eng *e, eng_frame *f)
+{
+    size_t room = sizeof e->frame_pool / sizeof *e->frame_pool;
+    if (FRAME_POOL && e->nframe_pool < room && f->text.cap <= 4096) {
+        e->frame_pool[e->nframe_pool++] = f;
+        return;
+    }
+    bt_buf_fini(&f->text);
+    free(f);
 }
 
 void eng__frame_free(eng_frame *f)
@@ -283,7 +318,6 @@ void eng__frame_free(eng_frame *f)
     json_object_put(f->results);
     json_object_put(f->output);
     json_object_put(f->text_of);
-    bt_buf_fini(&f->text);
     eng__frame_batch_release(f);
     sl_error_fini(&f->error);
     sl_error_fini(&f->child_error);
@@ -296,7 +330,16 @@ void eng__frame_free(eng_frame *f)
     run_proc_result_fini(&f->task_res);
     sl_error_fini(&f->cb_error);
     free(f->nested_arn);
-    free(f);
+    frame_release(e, f);
+}
+
+void eng__frame_pool_free(eng *e)
+{
+    while (e->nframe_pool > 0) {
+        eng_frame *f = e->frame_pool[--e->nframe_pool];
+        bt_buf_fini(&f->text);
+        free(f);
+    }
 }
 
 /* Variables visible to a frame: its own scope, then enclosing scopes. */

@@ -243,8 +243,10 @@ struct eng {
     size_t ndirty, capdirty;
     eng_frame **batched; /* Maps with a batch of finished iterations */
     size_t nbatched, capbatched;
-    eng_history **pending; /* histories with events to write */
-    bt_buf spare[64];      /* history buffers not in use (eng_exec.c) */
+    eng_history **pending;     /* histories with events to write */
+    bt_buf spare[64];          /* history buffers not in use (eng_exec.c) */
+    eng_frame *frame_pool[64]; /* freed frames for reuse (eng_exec.c) */
+    size_t nframe_pool;
     size_t nspare;
     size_t npending, cappending;
     char *region;
@@ -339,6 +341,8 @@ void eng__advance(eng_frame *f);
 eng_frame *eng__frame_new(eng_exec *x, eng_frame *parent, size_t index,
                           const sl_scope *scope, json_object *input);
 void eng__frame_free(eng_frame *f);
+/* Frees the frames kept for reuse (eng_close). */
+void eng__frame_pool_free(eng *e);
 /* The state's context object ($$), new. */
 json_object *eng__context(eng_frame *f, json_object *map_item);
 /* The same with $$ made only if an expression reads it (most states never

@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include <cmocka.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -183,6 +184,20 @@ static void test_buf_int(void **state)
         assert_string_equal(b.data + 2, cases[i].text);
         bt_buf_fini(&b);
     }
+    /* Every digit count, both signs, each side of a power of ten, against
+     * printf. */
+    for (int64_t p = 1; p <= INT64_MAX / 10; p *= 10)
+        for (int64_t d = -1; d <= 1; d++)
+            for (int sign = -1; sign <= 1; sign += 2) {
+                int64_t v = sign * (p + d);
+                char want[32];
+                snprintf(want, sizeof want, "%lld", (long long)v);
+                bt_buf b;
+                bt_buf_init(&b);
+                bt_buf_int(&b, v);
+                assert_string_equal(b.data, want);
+                bt_buf_fini(&b);
+            }
 }
 
 /* bt_buf_json writes what json-c's compact serialisation writes (the
