@@ -9,6 +9,7 @@
  */
 #include "base/base.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,6 +47,52 @@ static size_t utf8_invalid_at(const char *text, size_t len)
     return len;
 }
 
+/* A tokener holds a stack as deep as the parse may nest (10 KB zeroed for
+ * 256), which cost more than parsing a function's small answer: each
+ * thread keeps its last one for the next parse with the same depth. */
+static pthread_key_t tokener_key;
+static pthread_once_t tokener_once = PTHREAD_ONCE_INIT;
+static _Thread_local int tokener_depth;
+
+static void tokener_drop(void *tok)
+{
+    json_tokener_free(tok);
+}
+
+static void tokener_key_make(void)
+{
+    if (pthread_key_create(&tokener_key, tokener_drop) != 0)
+        bt_oom();
+}
+
+static json_tokener *tokener_take(int depth)
+{
+    pthread_once(&tokener_once, tokener_key_make);
+    json_tokener *tok = pthread_getspecific(tokener_key);
+    if (tok && tokener_depth == depth) {
+        pthread_setspecific(tokener_key, NULL);
+        json_tokener_reset(tok);
+        return tok;
+    }
+    tok = json_tokener_new_ex(depth);
+    if (!tok)
+        bt_oom();
+    json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
+    return tok;
+}
+
+static void tokener_give(json_tokener *tok, int depth)
+{
+    json_tokener *old = pthread_getspecific(tokener_key);
+    if (pthread_setspecific(tokener_key, tok) != 0) {
+        json_tokener_free(tok);
+        return;
+    }
+    if (old) /* json_tokener_free does not take NULL */
+        json_tokener_free(old);
+    tokener_depth = depth;
+}
+
 int bt_json_parse(const char *text, size_t len, int max_depth,
                   json_object **out, bt_json_error *err)
 {
@@ -59,10 +106,7 @@ int bt_json_parse(const char *text, size_t len, int max_depth,
         }
         return BT_EPARSE;
     }
-    json_tokener *tok = json_tokener_new_ex(max_depth);
-    if (!tok)
-        bt_oom();
-    json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
+    json_tokener *tok = tokener_take(max_depth);
     json_object *obj = json_tokener_parse_ex(tok, text, (int)len);
     enum json_tokener_error jerr = json_tokener_get_error(tok);
     size_t end = json_tokener_get_parse_end(tok);
@@ -87,7 +131,7 @@ int bt_json_parse(const char *text, size_t len, int max_depth,
             end = i;
         }
     }
-    json_tokener_free(tok);
+    tokener_give(tok, max_depth);
     if (parsed) {
         *out = obj;
         return 0;
