@@ -172,46 +172,58 @@ void bt_buf_int(bt_buf *b, int64_t v)
 void bt_buf_json_str(bt_buf *b, const char *s, size_t n)
 {
     static const char hex[] = "0123456789abcdef";
-    bt_buf_putc(b, '"');
-    size_t run = 0; /* start of the bytes not yet copied */
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (c >= 0x20 && c != '"' && c != '\\')
-            continue;
-        bt_buf_append(b, s + run, i - run);
-        run = i + 1;
-        char esc[6] = {'\\', 0};
-        switch (c) {
-        case '"':
-        case '\\':
-            esc[1] = (char)c;
-            break;
-        case '\b':
-            esc[1] = 'b';
-            break;
-        case '\f':
-            esc[1] = 'f';
-            break;
-        case '\n':
-            esc[1] = 'n';
-            break;
-        case '\r':
-            esc[1] = 'r';
-            break;
-        case '\t':
-            esc[1] = 't';
-            break;
-        default:
-            memcpy(esc + 1, "u00", 3);
-            esc[4] = hex[c >> 4];
-            esc[5] = hex[c & 15];
-            bt_buf_append(b, esc, 6);
-            continue;
+    /* Written straight into the buffer, a chunk at a time with room for
+     * the worst case (6 bytes a byte): events quote every state's input
+     * and output text, and appending piece by piece cost more than the
+     * text itself. */
+    enum { CHUNK = 1024 };
+    buf_reserve(b, 1);
+    b->data[b->len++] = '"';
+    for (size_t i = 0; i < n;) {
+        size_t stop = n - i > CHUNK ? i + CHUNK : n;
+        buf_reserve(b, (stop - i) * 6 + 1);
+        char *o = b->data + b->len;
+        for (; i < stop; i++) {
+            unsigned char c = (unsigned char)s[i];
+            if (c >= 0x20 && c != '"' && c != '\\') {
+                *o++ = (char)c;
+                continue;
+            }
+            *o++ = '\\';
+            switch (c) {
+            case '"':
+            case '\\':
+                *o++ = (char)c;
+                break;
+            case '\b':
+                *o++ = 'b';
+                break;
+            case '\f':
+                *o++ = 'f';
+                break;
+            case '\n':
+                *o++ = 'n';
+                break;
+            case '\r':
+                *o++ = 'r';
+                break;
+            case '\t':
+                *o++ = 't';
+                break;
+            default:
+                *o++ = 'u';
+                *o++ = '0';
+                *o++ = '0';
+                *o++ = hex[c >> 4];
+                *o++ = hex[c & 15];
+                break;
+            }
         }
-        bt_buf_append(b, esc, 2);
+        b->len = (size_t)(o - b->data);
     }
-    bt_buf_append(b, s + run, n - run);
-    bt_buf_putc(b, '"');
+    buf_reserve(b, 1);
+    b->data[b->len++] = '"';
+    b->data[b->len] = '\0';
 }
 
 void bt_buf_vprintf(bt_buf *b, const char *fmt, va_list ap)

@@ -161,6 +161,20 @@ static void test_buf_json_str_matches_json_c(void **state)
     bt_buf_reset(&b);
     bt_buf_json_str(&b, "x\0y", 3); /* embedded NUL */
     assert_string_equal(b.data, "\"x\\u0000y\"");
+    /* Long text, escapes on each side of 1 KiB boundaries, after text
+     * already in the buffer. */
+    char big[5000];
+    for (size_t i = 0; i < sizeof big - 1; i++)
+        big[i] =
+            (char)(i % 97 == 0 || (i % 1024) >= 1022 ? (i % 3 ? '"' : 1)
+                                                     : 'a' + (int)(i % 26));
+    big[sizeof big - 1] = '\0';
+    json_object *o = json_object_new_string(big);
+    bt_buf_reset(&b);
+    bt_buf_lit(&b, "before");
+    bt_buf_json_str(&b, big, strlen(big));
+    assert_string_equal(b.data + 6, bt_json_compact(o));
+    json_object_put(o);
     bt_buf_fini(&b);
 }
 
