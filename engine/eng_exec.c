@@ -232,20 +232,54 @@ static const char *state_event_type(char *buf, size_t cap, const sl_state *st,
 /* ---- frames
  * ------------------------------------------------------------------------ */
 
+/* A Map's iterations come and go by the thousand: a few freed frames
+ * (with their text buffers) wait for the next one. Under ASan a pooled
+ * frame is poisoned, so a use after free still shows. */
+#if defined(__SANITIZE_ADDRESS__)
+#define FRAME_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define FRAME_ASAN 1
+#endif
+#endif
+#ifdef FRAME_ASAN
+#include <sanitizer/asan_interface.h>
+#define frame_poison(f) ASAN_POISON_MEMORY_REGION((f), sizeof(eng_frame))
+#define frame_unpoison(f) ASAN_UNPOISON_MEMORY_REGION((f), sizeof(eng_frame))
+#else
+#define frame_poison(f) ((void)(f))
+#define frame_unpoison(f) ((void)(f))
+#endif
+
+static void frame_release(eng *e, eng_frame *f)
+{
+    size_t room = sizeof e->frame_pool / sizeof *e->frame_pool;
+    if (e->nframe_pool < room && f->text.cap <= 4096) {
+        e->frame_pool[e->nframe_pool++] = f;
+        frame_poison(f);
+        return;
+    }
+    bt_buf_fini(&f->text);
+    free(f);
+}
+
+static eng_frame *frame_take(eng *e)
+{
+    if (e->nframe_pool == 0)
+        return bt_xcalloc(1, sizeof(eng_frame));
+    eng_frame *f = e->frame_pool[--e->nframe_pool];
+    frame_unpoison(f);
+    bt_buf text = f->text; /* kept: its buffer is reused */
+    memset(f, 0, sizeof *f);
+    f->text = text;
+    bt_buf_reset(&f->text);
+    return f;
+}
+
 eng_frame *eng__frame_new(eng_exec *x, eng_frame *parent, size_t index,
                           const sl_scope *scope, json_object *input)
 {
-    eng *e = x->e;
-    eng_frame *f;
-    if (e->nframe_pool > 0) {
-        f = e->frame_pool[--e->nframe_pool];
-        bt_buf text = f->text; /* kept: its buffer is reused */
-        memset(f, 0, sizeof *f);
-        f->text = text;
-        bt_buf_reset(&f->text);
-    } else {
-        f = bt_xcalloc(1, sizeof *f);
-    }
+    eng_frame *f = frame_take(x->e);
     f->ex = x;
     f->id = x->next_frame_id++;
     f->parent = parent;
@@ -261,31 +295,6 @@ eng_frame *eng__frame_new(eng_exec *x, eng_frame *parent, size_t index,
     sl_error_init(&f->child_error);
     x->live_frames++;
     return f;
-}
-
-/* A Map's iterations come and go by the thousand: a few freed frames
- * (with their text buffers) wait for the next one. Not under ASan, which
- * must see a freed frame used again. */
-#if defined(__SANITIZE_ADDRESS__)
-#define FRAME_POOL 0
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define FRAME_POOL 0
-#endif
-#endif
-#ifndef FRAME_POOL
-#define FRAME_POOL 1
-#endif
-
-static void frame_release(eng *e, eng_frame *f)
-{
-    size_t room = sizeof e->frame_pool / sizeof *e->frame_pool;
-    if (FRAME_POOL && e->nframe_pool < room && f->text.cap <= 4096) {
-        e->frame_pool[e->nframe_pool++] = f;
-        return;
-    }
-    bt_buf_fini(&f->text);
-    free(f);
 }
 
 void eng__frame_free(eng_frame *f)
@@ -337,6 +346,7 @@ void eng__frame_pool_free(eng *e)
 {
     while (e->nframe_pool > 0) {
         eng_frame *f = e->frame_pool[--e->nframe_pool];
+        frame_unpoison(f);
         bt_buf_fini(&f->text);
         free(f);
     }
