@@ -31,6 +31,30 @@ int64_t eng__now_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+int64_t eng__tick(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+int64_t eng__event_ms(eng *e)
+{
+    /* The events of one pump step (a Pass's two, a Map iteration's four)
+     * share a clock read while the kernel's coarse clock has not moved on
+     * (a few nanoseconds to ask): a step that runs long (a heavy
+     * expression) reads the clock again, so no event is late by more than
+     * that clock's tick (1-4 ms). */
+    if (e->step_ms && eng__tick() == e->step_tick)
+        return e->step_ms;
+    int64_t now = eng__now_ms();
+    if (e->step_ms) {
+        e->step_ms = now;
+        e->step_tick = eng__tick();
+    }
+    return now;
+}
+
 /* xorshift64*: seeded once from the OS; fine for jitter, UUIDs of
  * executions and tokens need unpredictability, so they reseed below. */
 static uint64_t rng_next(void *ud)
@@ -224,9 +248,8 @@ static void pump_cb(uv_idle_t *h)
         for (int steps = 0;; steps++) {
             f->queued = false;
             size_t before = e->nready, effects = e->neffects;
-            /* One clock read per step: its events (a Pass's two, a Map
-             * iteration's four) share the millisecond. */
             e->step_ms = eng__now_ms();
+            e->step_tick = eng__tick();
             eng__advance(f);
             /* Only the frame's own re-queueing (the tail, nothing else
              * added, no effect waiting for the commit); a freed frame is

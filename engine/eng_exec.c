@@ -122,7 +122,7 @@ int64_t eng__event_text(eng_exec *x, eng_frame *f, const char *type,
         bt_buf_putc(b, '\n');
     }
     h->n++;
-    int64_t now = e->step_ms ? e->step_ms : eng__now_ms();
+    int64_t now = eng__event_ms(e);
     if (now != e->stamp_ms || !e->stamp_len) {
         /* At most 37 bytes: t never grows out of e->stamp. */
         bt_buf t = {e->stamp, 0, sizeof e->stamp};

@@ -236,6 +236,7 @@ struct eng {
     bt_buf frame_text;   /* eng__frame_write's scratch */
     bt_buf json_text;    /* a value's text, for a moment (bt_buf_json) */
     int64_t step_ms;     /* the time of the pump's current step, 0: none */
+    int64_t step_tick;   /* eng__tick() when step_ms was read */
     int64_t stamp_ms;    /* stamp holds {"timestamp":<stamp_ms as AWS> */
     char stamp[40];
     size_t stamp_len;
@@ -289,6 +290,11 @@ struct eng {
 /* ---- eng_api.c
  * ---------------------------------------------------------------------- */
 int64_t eng__now_ms(void);
+/* The kernel's coarse monotonic clock (ns; moves once per tick, cheap). */
+int64_t eng__tick(void);
+/* The time for a history event now: inside a pump step, the step's clock
+ * read until the coarse clock moves on; otherwise the clock. */
+int64_t eng__event_ms(eng *e);
 /* A timestamp as AWS's JSON gives it: epoch seconds with a millisecond
  * fraction, printed exactly ("1700000000.123"). */
 json_object *eng__epoch_json(int64_t ms);
