@@ -188,7 +188,9 @@ void eng__history_release(eng *e, eng_history *h)
  * once made, and the frame holds a reference, so the text stays true. */
 const char *eng__value_text(eng_frame *f, json_object *v, size_t *n)
 {
-    if (f->text_of != v || !f->text.data) {
+    /* Never empty once made ("null" at least); a reused frame's buffer
+     * is kept but emptied. */
+    if (f->text_of != v || f->text.len == 0) {
         bt_buf_reset(&f->text);
         bt_buf_json(&f->text, v);
         json_object_put(f->text_of);
