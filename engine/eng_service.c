@@ -809,13 +809,22 @@ static int history_cb(int64_t id, const char *json, void *ud)
 
 json_object *eng_execution_history(eng *e, const char *exec)
 {
+    return eng_execution_history_range(e, exec, 1, INT64_MAX, NULL);
+}
+
+json_object *eng_execution_history_range(eng *e, const char *exec, int64_t from,
+                                         int64_t to, int64_t *last)
+{
     store_exec row;
     memset(&row, 0, sizeof row);
     if (store_exec_get(e->st, exec, &row) != 0)
         return NULL;
     json_object *events = json_object_new_array();
     eng__history_write(e); /* this connection reads its own writes */
-    store_event_each(e->st, row.arn, history_cb, events);
+    if (last)
+        *last = store_event_last(e->st, row.arn);
+    if (from <= to)
+        store_event_range(e->st, row.arn, from, to, history_cb, events);
     store_exec_fini(&row);
     return events;
 }

@@ -133,6 +133,11 @@ int eng_execution_stop(eng *e, const char *exec_arn, const char *error,
 json_object *eng_execution_describe(eng *e, const char *exec);
 /* GetExecutionHistory's events array (new), or NULL when unknown. */
 json_object *eng_execution_history(eng *e, const char *exec);
+/* The events from..to (ids, both included; new array) of an execution,
+ * reading only the history rows that hold them, and in *last (if not
+ * NULL) the id of its last event; NULL when the execution is unknown. */
+json_object *eng_execution_history_range(eng *e, const char *exec, int64_t from,
+                                         int64_t to, int64_t *last);
 /* ListExecutions' items (new array), newest first. */
 json_object *eng_execution_list(eng *e);
 

@@ -325,39 +325,52 @@ static bool token_read(srv_call *c, const char *token, const char *key,
     return true;
 }
 
-bool srv__page(srv_call *c, json_object *items, const char *list,
-               const char *key, size_t token_max)
+bool srv__page_args(srv_call *c, const char *key, size_t token_max,
+                    size_t *offset, size_t *want)
 {
     int64_t max = 0;
     const char *token = NULL;
-    size_t offset = 0;
+    *offset = 0;
     if (!srv__int(c, "maxResults", 0, 1000, &max) ||
-        !srv__str(c, "nextToken", false, token_max, false, &token)) {
+        !srv__str(c, "nextToken", false, token_max, false, &token))
+        return false;
+    if (token && !token_read(c, token, key, offset))
+        return srv__fail(c, SRV_INVALID_TOKEN,
+                         "Invalid Token: 'Invalid token'");
+    *want = max > 0 ? (size_t)max : 100;
+    return true;
+}
+
+void srv__page_put(srv_call *c, json_object *page, const char *list,
+                   const char *key, bool more, size_t next)
+{
+    if (!c->out)
+        c->out = json_object_new_object();
+    json_object_object_add(c->out, list, page);
+    if (more) {
+        char t[64];
+        snprintf(t, sizeof t, "%zu.%llx", next,
+                 (unsigned long long)token_check(c, key, next));
+        json_object_object_add(c->out, "nextToken", json_object_new_string(t));
+    }
+}
+
+bool srv__page(srv_call *c, json_object *items, const char *list,
+               const char *key, size_t token_max)
+{
+    size_t offset, want;
+    if (!srv__page_args(c, key, token_max, &offset, &want)) {
         json_object_put(items);
         return false;
     }
-    if (token && !token_read(c, token, key, &offset)) {
-        json_object_put(items);
-        return srv__fail(c, SRV_INVALID_TOKEN,
-                         "Invalid Token: 'Invalid token'");
-    }
     size_t n = json_object_array_length(items);
-    size_t want = max > 0 ? (size_t)max : 100;
     json_object *page = json_object_new_array();
     size_t i = offset;
     for (; i < n && i - offset < want; i++)
         json_object_array_add(
             page, json_object_get(json_object_array_get_idx(items, i)));
     json_object_put(items);
-    if (!c->out)
-        c->out = json_object_new_object();
-    json_object_object_add(c->out, list, page);
-    if (i < n) {
-        char t[64];
-        snprintf(t, sizeof t, "%zu.%llx", i,
-                 (unsigned long long)token_check(c, key, i));
-        json_object_object_add(c->out, "nextToken", json_object_new_string(t));
-    }
+    srv__page_put(c, page, list, key, i < n, i);
     return true;
 }
 

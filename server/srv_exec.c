@@ -275,6 +275,46 @@ static void strip_data(json_object *ev)
     }
 }
 
+int srv__history_page(srv_call *c, const char *arn, bool reverse,
+                      const char *key, void (*fix)(json_object *ev, void *ud),
+                      void *ud)
+{
+    /* The last event's id first (and whether the execution exists): in
+     * reverse order a page is counted from the end. */
+    int64_t last = 0;
+    json_object *none = eng_execution_history_range(c->e, arn, 1, 0, &last);
+    if (!none)
+        return 1;
+    json_object_put(none);
+    size_t offset, want;
+    if (!srv__page_args(c, key, 1024, &offset, &want))
+        return -1;
+    int64_t n = last, o = (int64_t)offset, w = (int64_t)want;
+    int64_t from = reverse ? n - o - w + 1 : o + 1;
+    int64_t to = reverse ? n - o : o + w;
+    bool more = reverse ? from > 1 : to < n;
+    json_object *events = eng_execution_history_range(
+        c->e, arn, from < 1 ? 1 : from, to > n ? n : to, NULL);
+    json_object *page = json_object_new_array();
+    size_t k = events ? json_object_array_length(events) : 0;
+    for (size_t i = 0; i < k; i++) {
+        json_object *ev =
+            json_object_array_get_idx(events, reverse ? k - 1 - i : i);
+        if (fix)
+            fix(ev, ud);
+        json_object_array_add(page, json_object_get(ev));
+    }
+    json_object_put(events);
+    srv__page_put(c, page, "events", key, more, offset + want);
+    return 0;
+}
+
+static void strip_cb(json_object *ev, void *ud)
+{
+    (void)ud;
+    strip_data(ev);
+}
+
 void srv__get_execution_history(srv_call *c)
 {
     const char *arn;
@@ -283,23 +323,12 @@ void srv__get_execution_history(srv_call *c)
         !srv__bool(c, "reverseOrder", &reverse) ||
         !srv__bool(c, "includeExecutionData", &data))
         return;
-    json_object *events = eng_execution_history(c->e, arn);
-    if (!events) {
-        srv__fail(c, SRV_EXEC_MISSING, "Execution Does Not Exist: '%s'", arn);
-        return;
-    }
-    size_t n = json_object_array_length(events);
-    json_object *items = json_object_new_array();
-    for (size_t i = 0; i < n; i++) {
-        json_object *ev =
-            json_object_array_get_idx(events, reverse ? n - 1 - i : i);
-        if (!data)
-            strip_data(ev);
-        json_object_array_add(items, json_object_get(ev));
-    }
-    json_object_put(events);
+    /* A page at a time: a long execution's history is not read whole for
+     * each of its pages. */
     char *key = bt_xasprintf("%s|%d|%d", arn, reverse, data);
-    srv__page(c, items, "events", key, 1024);
+    if (srv__history_page(c, arn, reverse, key, data ? NULL : strip_cb, NULL) >
+        0)
+        srv__fail(c, SRV_EXEC_MISSING, "Execution Does Not Exist: '%s'", arn);
     free(key);
 }
 

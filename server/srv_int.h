@@ -194,6 +194,21 @@ bool srv__arn(srv_call *c, const char *member, const char *type,
  * remain. key binds tokens to the request (e.g. the ARN). */
 bool srv__page(srv_call *c, json_object *items, const char *list,
                const char *key, size_t token_max);
+/* The same in two parts, for a list read a page at a time: the page's
+ * start (*offset, 0 without a token) and size; then the page (taken) and,
+ * when more remain, a nextToken for offset next. */
+bool srv__page_args(srv_call *c, const char *key, size_t token_max,
+                    size_t *offset, size_t *want);
+void srv__page_put(srv_call *c, json_object *page, const char *list,
+                   const char *key, bool more, size_t next);
+/* GetExecutionHistory's page of arn's events into c->out, reading only
+ * the history rows that hold it; each event goes through fix(ev, ud) when
+ * fix is not NULL. Returns 0, -1 when the call failed (reported: a bad
+ * maxResults or token) or 1 when the execution is unknown (not reported:
+ * the caller names it). */
+int srv__history_page(srv_call *c, const char *arn, bool reverse,
+                      const char *key, void (*fix)(json_object *ev, void *ud),
+                      void *ud);
 /* A list of {key, value} tags (srv_task.c); *out borrowed, NULL when
  * absent. */
 bool srv__tags(srv_call *c, const char *member, bool required,

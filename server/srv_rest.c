@@ -453,6 +453,12 @@ static void get_execution(rest_ctx *x)
     x->c.out = exec_object(exec_lookup(x));
 }
 
+static void embed_cb(json_object *ev, void *ud)
+{
+    (void)ud;
+    embed_event(ev);
+}
+
 static void get_history(rest_ctx *x)
 {
     srv_call *c = &x->c;
@@ -461,23 +467,13 @@ static void get_history(rest_ctx *x)
         return;
     json_object *d = exec_lookup(x);
     const char *arn = d ? bt_json_str(d, "executionArn") : NULL;
-    json_object *events = arn ? eng_execution_history(c->e, arn) : NULL;
-    if (d && !events)
-        srv__fail(c, SRV_EXEC_MISSING, "Execution Does Not Exist: '%s'", x->id);
-    if (events) {
-        size_t n = json_object_array_length(events);
-        json_object *items = json_object_new_array();
-        for (size_t i = 0; i < n; i++) {
-            json_object *ev =
-                json_object_array_get_idx(events, reverse ? n - 1 - i : i);
-            embed_event(ev);
-            json_object_array_add(items, json_object_get(ev));
-        }
+    if (arn) {
         char *key = bt_xasprintf("%s|%d", arn, reverse);
-        srv__page(c, items, "events", key, 1024);
+        if (srv__history_page(c, arn, reverse, key, embed_cb, NULL) > 0)
+            srv__fail(c, SRV_EXEC_MISSING, "Execution Does Not Exist: '%s'",
+                      x->id);
         free(key);
     }
-    json_object_put(events);
     json_object_put(d);
 }
 

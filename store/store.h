@@ -141,6 +141,11 @@ int64_t store_event_last(store *s, const char *exec_arn);
 int store_event_each(store *s, const char *exec_arn,
                      int (*fn)(int64_t id, const char *json, void *ud),
                      void *ud);
+/* The same for the events from..to (ids, both included) only; it reads
+ * the rows that hold them, not the history before them. */
+int store_event_range(store *s, const char *exec_arn, int64_t from, int64_t to,
+                      int (*fn)(int64_t id, const char *json, void *ud),
+                      void *ud);
 
 /* ---- frames: where each branch, iteration or root stands
  * ------------------------- */

@@ -109,8 +109,12 @@ static const char *const queries[Q_COUNT] = {
                        "'RUNNING' ORDER BY start_ms, rowid",
     [Q_EVENT_APPEND] =
         "INSERT INTO history(exec, first, n, events) VALUES(?,?,?,?)",
+    /* The row holding event ?2 (the last that starts at or before it),
+     * then the rows up to event ?3: a seek, not a scan of what precedes. */
     [Q_EVENT_EACH] =
-        "SELECT first, n, events FROM history WHERE exec = ? ORDER BY first",
+        "SELECT first, n, events FROM history WHERE exec = ?1 AND first >= "
+        "coalesce((SELECT max(first) FROM history WHERE exec = ?1 AND "
+        "first <= ?2), 0) AND first <= ?3 ORDER BY first",
     [Q_EVENT_LAST] = "SELECT first + n - 1 FROM history WHERE exec = ?"
                      " ORDER BY first DESC LIMIT 1",
     [Q_FRAME_PUT] = "INSERT OR REPLACE INTO frames(exec, id, parent, json) "
@@ -653,8 +657,17 @@ int store_event_each(store *s, const char *exec_arn,
                      int (*fn)(int64_t id, const char *json, void *ud),
                      void *ud)
 {
+    return store_event_range(s, exec_arn, 1, INT64_MAX, fn, ud);
+}
+
+int store_event_range(store *s, const char *exec_arn, int64_t from, int64_t to,
+                      int (*fn)(int64_t id, const char *json, void *ud),
+                      void *ud)
+{
     sqlite3_stmt *st = q(s, Q_EVENT_EACH);
     bind_text(st, 1, exec_arn);
+    sqlite3_bind_int64(st, 2, from);
+    sqlite3_bind_int64(st, 3, to);
     int rc;
     bool stop = false;
     bt_buf line;
@@ -663,12 +676,14 @@ int store_event_each(store *s, const char *exec_arn,
         int64_t id = sqlite3_column_int64(st, 0),
                 n = sqlite3_column_int64(st, 1);
         const char *p = (const char *)sqlite3_column_text(st, 2);
-        for (int64_t i = 0; p && i < n && !stop; i++, id++) {
+        for (int64_t i = 0; p && i < n && !stop && id <= to; i++, id++) {
             const char *nl = strchr(p, '\n');
             size_t len = nl ? (size_t)(nl - p) : strlen(p);
-            bt_buf_reset(&line);
-            bt_buf_append(&line, p, len);
-            stop = fn(id, line.data, ud) != 0;
+            if (id >= from) {
+                bt_buf_reset(&line);
+                bt_buf_append(&line, p, len);
+                stop = fn(id, line.data, ud) != 0;
+            }
             p = nl ? nl + 1 : NULL;
         }
     }
