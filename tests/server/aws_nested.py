@@ -12,130 +12,25 @@ messages of 12.5. Where the reference leaves a choice open, docs/nested.md
 records Baton's decision (dates in epoch milliseconds) and the checks
 follow it.
 """
-import atexit
 import json
 import os
 import re
-import signal
 import subprocess
 import sys
 import time
-import urllib.request
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from baton_client import (ARN, UUID, call, describe, executions,  # noqa: E402
+                          history, machine, ok, start_exec, stop, types,
+                          wait_for, wait_status)
+import baton_client  # noqa: E402
 
 BATON, WORK = sys.argv[1], sys.argv[2]
 DB = os.path.join(WORK, "db")
-ACCT = "123456789012"
-ARN = "arn:aws:states:us-east-1:" + ACCT
-ROLE = "arn:aws:iam::%s:role/test" % ACCT
-UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
-server = None
-port = None
-
-
-@atexit.register
-def _kill_left_server():
-    # A failed check must not leave a server running.
-    if server is not None and server.poll() is None:
-        server.kill()
-        server.wait()
 
 
 def start():
-    global server, port
-    logpath = os.path.join(WORK, "log")
-    seen = len(open(logpath).read()) if os.path.exists(logpath) else 0
-    log = open(logpath, "a")
-    server = subprocess.Popen(
-        [BATON, "serve", "--db", DB, "--listen", "127.0.0.1:0", "--quiet"],
-        stderr=log, stdout=subprocess.DEVNULL)
-    for _ in range(200):
-        m = re.search(r'msg="serving".* port=(\d+)',
-                      open(logpath).read()[seen:])
-        if m:
-            port = int(m.group(1))
-            return
-        time.sleep(0.05)
-    sys.exit("server did not start")
-
-
-def stop(crash=False):
-    server.send_signal(signal.SIGKILL if crash else signal.SIGTERM)
-    rc = server.wait(timeout=10)
-    assert rc == (-signal.SIGKILL if crash else 0), rc
-
-
-def call(action, body):
-    req = urllib.request.Request(
-        "http://127.0.0.1:%d/" % port, data=json.dumps(body).encode(),
-        headers={"Content-Type": "application/x-amz-json-1.0",
-                 "X-Amz-Target": "AWSStepFunctions." + action})
-    try:
-        with urllib.request.urlopen(req, timeout=15) as r:
-            return r.status, json.loads(r.read() or b"null")
-    except urllib.error.HTTPError as e:
-        return e.code, json.loads(e.read() or b"null")
-
-
-def ok(action, body):
-    st, r = call(action, body)
-    assert st == 200, (action, st, r)
-    return r
-
-
-def history(x):
-    return ok("GetExecutionHistory", {"executionArn": x})["events"]
-
-
-def types(x):
-    return [e["type"] for e in history(x)]
-
-
-def describe(x):
-    return ok("DescribeExecution", {"executionArn": x})
-
-
-def wait_status(x, want, limit=20):
-    """Waits for x to end with status want. A child may not exist yet: its
-    parent creates it in a step after StartExecution has answered."""
-    end = time.time() + limit
-    while time.time() < end:
-        st, d = call("DescribeExecution", {"executionArn": x})
-        if st == 400 and d["__type"] == "ExecutionDoesNotExist":
-            time.sleep(0.05)
-            continue
-        assert st == 200, (st, d)
-        if d["status"] != "RUNNING":
-            assert d["status"] == want, (d, types(x))
-            return d
-        time.sleep(0.05)
-    raise AssertionError("%s still RUNNING or absent" % x)
-
-
-def wait_for(pred, what, limit=15):
-    end = time.time() + limit
-    while time.time() < end:
-        v = pred()
-        if v:
-            return v
-        time.sleep(0.05)
-    raise AssertionError("timed out waiting for " + what)
-
-
-def machine(name, definition):
-    return ok("CreateStateMachine", {"name": name, "roleArn": ROLE,
-                                     "definition": json.dumps(definition)}
-              )["stateMachineArn"]
-
-
-def start_exec(m, inp, name=None):
-    body = {"stateMachineArn": m, "input": json.dumps(inp)}
-    if name:
-        body["name"] = name
-    return ok("StartExecution", body)["executionArn"]
-
-
-def executions(m):
-    return ok("ListExecutions", {"stateMachineArn": m})["executions"]
+    baton_client.start(BATON, WORK, "--quiet")
 
 
 def ms(epoch_seconds):

@@ -6,127 +6,27 @@ Usage: aws_tasks.py BATON WORKDIR
 Expected values come from the reference: event sequences of 7.4/7.5, the
 error codes and messages of 12.5, the shapes of 12.6.
 """
-import atexit
 import json
 import os
 import re
-import signal
 import subprocess
 import sys
 import threading
 import time
-import urllib.request
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from baton_client import (ARN, ROLE, endpoint, err, history,  # noqa: E402
+                          machine, ok, start_exec, stop, types, wait_for,
+                          wait_status)
+import baton_client  # noqa: E402
 
 BATON, WORK = sys.argv[1], sys.argv[2]
-DB = os.path.join(WORK, "db")
-ACCT = "123456789012"
-ARN = "arn:aws:states:us-east-1:" + ACCT
-ROLE = "arn:aws:iam::%s:role/test" % ACCT
-server = None
-port = None
-
-
-@atexit.register
-def _kill_left_server():
-    # A failed check must not leave a server running.
-    if server is not None and server.poll() is None:
-        server.kill()
-        server.wait()
 
 
 def start():
-    global server, port
-    logpath = os.path.join(WORK, "log")
-    seen = len(open(logpath).read()) if os.path.exists(logpath) else 0
-    log = open(logpath, "a")
-    fn = os.path.join(WORK, "keep-token.sh")
-    server = subprocess.Popen(
-        [BATON, "serve", "--db", DB, "--listen", "127.0.0.1:0", "--quiet",
-         "--poll-timeout", "2", "--function", "keep=sh " + fn],
-        stderr=log, stdout=subprocess.DEVNULL)
-    for _ in range(200):
-        m = re.search(r'msg="serving".* port=(\d+)',
-                      open(logpath).read()[seen:])
-        if m:
-            port = int(m.group(1))
-            return
-        time.sleep(0.05)
-    sys.exit("server did not start")
-
-
-def stop(crash=False):
-    server.send_signal(signal.SIGKILL if crash else signal.SIGTERM)
-    rc = server.wait(timeout=10)
-    assert rc == (-signal.SIGKILL if crash else 0), rc
-
-
-def call(action, body, timeout=15):
-    req = urllib.request.Request(
-        "http://127.0.0.1:%d/" % port, data=json.dumps(body).encode(),
-        headers={"Content-Type": "application/x-amz-json-1.0",
-                 "X-Amz-Target": "AWSStepFunctions." + action})
-    try:
-        with urllib.request.urlopen(req, timeout=timeout) as r:
-            return r.status, json.loads(r.read() or b"null")
-    except urllib.error.HTTPError as e:
-        return e.code, json.loads(e.read() or b"null")
-
-
-def ok(action, body, timeout=15):
-    st, r = call(action, body, timeout)
-    assert st == 200, (action, st, r)
-    return r
-
-
-def err(action, body, code, msg=None):
-    st, r = call(action, body)
-    assert st == 400 and r["__type"] == code, (action, st, r, code)
-    if msg is not None:
-        assert r.get("message") == msg, (r.get("message"), msg)
-    return r
-
-
-def history(exec_arn):
-    return ok("GetExecutionHistory", {"executionArn": exec_arn})["events"]
-
-
-def types(exec_arn):
-    return [e["type"] for e in history(exec_arn)]
-
-
-def wait_status(exec_arn, want, limit=15):
-    end = time.time() + limit
-    while time.time() < end:
-        d = ok("DescribeExecution", {"executionArn": exec_arn})
-        if d["status"] != "RUNNING":
-            assert d["status"] == want, (d, types(exec_arn))
-            return d
-        time.sleep(0.05)
-    raise AssertionError("%s still RUNNING; history %s" %
-                         (exec_arn, types(exec_arn)))
-
-
-def wait_for(pred, what, limit=10):
-    end = time.time() + limit
-    while time.time() < end:
-        v = pred()
-        if v:
-            return v
-        time.sleep(0.05)
-    raise AssertionError("timed out waiting for " + what)
-
-
-def machine(name, definition):
-    return ok("CreateStateMachine", {"name": name, "roleArn": ROLE,
-                                     "definition": json.dumps(definition)}
-              )["stateMachineArn"]
-
-
-def start_exec(m, inp, name=None):
-    body = {"stateMachineArn": m, "input": json.dumps(inp)}
-    if name:
-        body["name"] = name
-    return ok("StartExecution", body)["executionArn"]
+    baton_client.start(BATON, WORK, "--quiet", "--poll-timeout", "2",
+                       "--function",
+                       "keep=sh " + os.path.join(WORK, "keep-token.sh"))
 
 
 # The callback function: keeps its payload (with the token) in a file.
@@ -346,7 +246,7 @@ assert fails == [{"resourceType": "lambda", "resource": "invoke.waitForTaskToken
 # `baton task` answers tokens from the command line through the server.
 def cli(*args):
     r = subprocess.run([BATON, "task"] + list(args) +
-                       ["--endpoint", "http://127.0.0.1:%d" % port],
+                       ["--endpoint", endpoint()],
                        capture_output=True, text=True, timeout=30)
     return r.returncode, r.stderr
 

@@ -5,11 +5,8 @@ AWS CLI (`aws lambda invoke`) when /usr/bin/aws is installed.
 
 Usage: lambda_invoke.py BATON WORKDIR
 """
-import atexit
 import json
 import os
-import re
-import signal
 import subprocess
 import sys
 import threading
@@ -17,19 +14,13 @@ import time
 import urllib.error
 import urllib.request
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import baton_client  # noqa: E402
+from baton_client import stop  # noqa: E402
+
 BATON, WORK = sys.argv[1], sys.argv[2]
 DB = os.path.join(WORK, "db")
 FN_ARN = "arn:aws:lambda:us-east-1:123456789012:function:"
-server = None
-port = None
-
-
-@atexit.register
-def _kill_left_server():
-    if server is not None and server.poll() is None:
-        server.kill()
-        server.wait()
-
 
 def sh(name, body):
     path = os.path.join(WORK, name + ".sh")
@@ -46,24 +37,7 @@ def register(name, command, *opts):
 
 
 def start(*opts):
-    global server, port
-    logpath = os.path.join(WORK, "log")
-    seen = len(open(logpath).read()) if os.path.exists(logpath) else 0
-    server = subprocess.Popen(
-        [BATON, "serve", "--db", DB, "--listen", "127.0.0.1:0"] + list(opts),
-        stderr=open(logpath, "a"), stdout=subprocess.DEVNULL)
-    for _ in range(200):
-        m = re.search(r'msg="serving".* port=(\d+)', open(logpath).read()[seen:])
-        if m:
-            port = int(m.group(1))
-            return
-        time.sleep(0.05)
-    sys.exit("server did not start")
-
-
-def stop():
-    server.send_signal(signal.SIGTERM)
-    assert server.wait(timeout=10) == 0
+    baton_client.start(BATON, WORK, *opts)
 
 
 def invoke(name, payload=b'{}', itype=None):
@@ -71,7 +45,7 @@ def invoke(name, payload=b'{}', itype=None):
     if itype:
         headers["X-Amz-Invocation-Type"] = itype
     req = urllib.request.Request(
-        "http://127.0.0.1:%d/2015-03-31/functions/%s/invocations" % (port, name),
+        baton_client.endpoint() + "/2015-03-31/functions/%s/invocations" % name,
         data=payload, headers=headers, method="POST")
     try:
         with urllib.request.urlopen(req, timeout=30) as r:
@@ -202,7 +176,7 @@ stop()
 start("--quiet", "--max-concurrency", "3")
 burst("open", 9)  # the global limit
 assert max_overlap() == (3, 9)
-with urllib.request.urlopen("http://127.0.0.1:%d/metrics" % port) as r:
+with urllib.request.urlopen(baton_client.endpoint() + "/metrics") as r:
     metrics = r.read().decode()
 assert "baton_calls_limit 3\n" in metrics and "baton_calls_running 0\n" in \
     metrics and 'baton_function_calls_running{function="open"} 0\n' in \
@@ -218,7 +192,7 @@ if os.path.exists(AWS):
     out = os.path.join(WORK, "out.json")
 
     def cli(*args):
-        r = subprocess.run([AWS, "--endpoint-url", "http://127.0.0.1:%d" % port,
+        r = subprocess.run([AWS, "--endpoint-url", baton_client.endpoint(),
                             "lambda", "invoke"] + list(args) + [out],
                            capture_output=True, text=True, env=env, timeout=60)
         return r.returncode, (json.loads(r.stdout) if r.stdout.strip() else None), r.stderr

@@ -6,16 +6,17 @@ event's "mode".
 
 Usage: warm.py BATON SOURCE_DIR WORKDIR
 """
-import atexit
 import json
 import os
 import re
-import signal
 import subprocess
 import sys
 import threading
 import time
 import urllib.request
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import baton_client  # noqa: E402
 
 BATON, SRC, WORK = sys.argv[1], sys.argv[2], sys.argv[3]
 DB = os.path.join(WORK, "db")
@@ -25,15 +26,6 @@ CODES = os.path.join(WORK, "codes")
 CALLS = os.path.join(WORK, "calls")
 ENV_DUMP = os.path.join(WORK, "env")
 LOG = os.path.join(WORK, "log")
-server = None
-port = None
-
-
-@atexit.register
-def _kill_left_server():
-    if server is not None and server.poll() is None:
-        server.kill()
-        server.wait()
 
 
 def check(cond, what):
@@ -166,23 +158,12 @@ def failures_are_lambdas():
 
 
 def start_server():
-    global server, port
-    seen = len(open(LOG).read()) if os.path.exists(LOG) else 0
-    server = subprocess.Popen(
-        [BATON, "serve", "--db", DB, "--listen", "127.0.0.1:0"],
-        stderr=open(LOG, "a"), stdout=subprocess.DEVNULL)
-    for _ in range(200):
-        m = re.search(r'msg="serving".* port=(\d+)', open(LOG).read()[seen:])
-        if m:
-            port = int(m.group(1))
-            return seen
-        time.sleep(0.05)
-    sys.exit("server did not start")
+    return baton_client.start(BATON, WORK)
 
 
 def invoke(name, payload):
     req = urllib.request.Request(
-        "http://127.0.0.1:%d/2015-03-31/functions/%s/invocations" % (port, name),
+        baton_client.endpoint() + "/2015-03-31/functions/%s/invocations" % name,
         data=json.dumps(payload).encode(), method="POST")
     with urllib.request.urlopen(req, timeout=30) as r:
         return r.status, dict(r.headers), json.loads(r.read())
@@ -214,7 +195,7 @@ def invoke_api(seen):
     check(len(cold) == 2 and len(warm) == 4, "serve: cold %s warm %s" %
           (cold, warm))
     # The same counts in the server's metrics (Prometheus text format).
-    with urllib.request.urlopen("http://127.0.0.1:%d/metrics" % port,
+    with urllib.request.urlopen(baton_client.endpoint() + "/metrics",
                                 timeout=10) as r:
         check(r.headers.get("Content-Type", "").startswith("text/plain"),
               "metrics content type")
@@ -279,8 +260,7 @@ def main():
     invoke_api(seen)
     concurrency()
     last = idle_reaping(seen)
-    server.send_signal(signal.SIGTERM)
-    check(server.wait(timeout=10) == 0, "serve stops cleanly")
+    baton_client.stop()  # SIGTERM, exit 0
     check(not alive(last), "workers stop with the server")
     print("warm: all checks passed")
 
