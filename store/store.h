@@ -88,7 +88,8 @@ void store_exec_fini(store_exec *x);
 int store_exec_insert(store *s, const store_exec *x);
 /* Writes status, output, error, cause and stop time. */
 int store_exec_finish(store *s, const store_exec *x);
-/* By ARN, or by name when no execution has that ARN. 0, BT_ENOENT, BT_EIO. */
+/* By ARN, or by name when it has no ':' (a name never has: such text is
+ * looked up as an ARN only). 0, BT_ENOENT, BT_EIO. */
 int store_exec_get(store *s, const char *arn_or_name, store_exec *out);
 /* Calls fn for each execution (newest first), or only RUNNING ones. fn
  * returns non-zero to stop. */

@@ -606,7 +606,11 @@ static void read_exec(sqlite3_stmt *st, store_exec *x)
 
 int store_exec_get(store *s, const char *arn_or_name, store_exec *out)
 {
-    for (int which = Q_EXEC_GET; which <= Q_EXEC_GET_NAME; which++) {
+    /* A name has no ':' (eng_name_valid), so an ARN is never one: a
+     * StartExecution's check for an existing execution makes one lookup,
+     * not two. */
+    int last = strchr(arn_or_name, ':') ? Q_EXEC_GET : Q_EXEC_GET_NAME;
+    for (int which = Q_EXEC_GET; which <= last; which++) {
         sqlite3_stmt *st = q(s, which);
         bind_text(st, 1, arn_or_name);
         int rc = sqlite3_step(st);
