@@ -372,6 +372,8 @@ static bool has_retry_count(const sl_state *st)
 json_object *eng__context(eng_frame *f, json_object *map_item)
 {
     json_object *c = json_object_new_object();
+    if (!f->child && !f->ex->context_exec)
+        f->ex->context_exec = eng__exec_context(f->ex);
     json_object *base = f->child ? f->child->context_exec : f->ex->context_exec;
     json_object_object_foreach(base, k, v)
         json_object_object_add(c, k, json_object_get(v));

@@ -183,7 +183,8 @@ struct eng_exec {
     sl_machine *machine;
     sl_machine_type type;
     json_object *input;
-    json_object *context_exec; /* $$.Execution + $$.StateMachine parts */
+    json_object *context_exec; /* $$.Execution + $$.StateMachine parts,
+                                  made on first use (eng__exec_context) */
     int64_t start_ms;
     int64_t deadline_ms; /* TimeoutSeconds, 0: none */
     eng_status status;
@@ -333,6 +334,9 @@ char *eng__uuid(eng *e);
 _Noreturn void eng__store_fatal(eng *e, const char *what);
 /* Makes sure the pump runs (and commits) soon. */
 void eng__kick(eng *e);
+
+/* $$.Execution and $$.StateMachine of x (new). */
+json_object *eng__exec_context(eng_exec *x);
 
 /* ---- eng_exec.c
  * ----------------------------------------------------------------------- */

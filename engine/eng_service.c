@@ -77,7 +77,7 @@ int eng_machine_put(eng *e, const char *name, const char *definition,
 /* ---- executions in memory
  * ------------------------------------------------------------- */
 
-static json_object *context_exec(eng_exec *x)
+json_object *eng__exec_context(eng_exec *x)
 {
     json_object *c = json_object_new_object();
     json_object *ex = json_object_new_object();
@@ -128,7 +128,8 @@ int eng__exec_load(eng *e, const store_exec *row, json_object *input,
     else
         bt_json_parse(row->input, strlen(row->input), BT_LIMIT_JSON_DEPTH,
                       &x->input, NULL);
-    x->context_exec = context_exec(x);
+    /* x->context_exec is made when a state first reads $$ (most
+     * executions never do): eng__context. */
     int64_t t = sl_machine_timeout_s(x->machine);
     /* EXPRESS executions last at most five minutes (AWS). */
     if (x->type == SL_MACHINE_EXPRESS && (t <= 0 || t > 300))
@@ -282,12 +283,15 @@ int eng__exec_create(eng *e, const char *machine, const char *name,
     }
     sl_machine_type type = SL_MACHINE_STANDARD;
     sl_machine_type_parse(m.type, &type);
-    char *uuid = eng__uuid(e);
-    char *arn = type == SL_MACHINE_EXPRESS
-                    ? bt_xasprintf("arn:aws:states:%s:%s:express:%s:%s:%s",
-                                   e->region, e->account, m.name, nm, uuid)
-                    : eng_execution_arn(e, m.name, nm);
-    free(uuid);
+    char *arn;
+    if (type == SL_MACHINE_EXPRESS) {
+        char *uuid = eng__uuid(e);
+        arn = bt_xasprintf("arn:aws:states:%s:%s:express:%s:%s:%s", e->region,
+                           e->account, m.name, nm, uuid);
+        free(uuid);
+    } else {
+        arn = eng_execution_arn(e, m.name, nm);
+    }
     rc = start_existing(e, arn, text, err);
     if (rc != BT_ENOENT)
         goto done;
