@@ -8,13 +8,7 @@ set -eu
 BATON=$1
 SRC=$2
 . "$SRC/tests/server/serve.inc"
-T=$(mktemp -d)
-PID=
-cleanup() {
-    if [ -n "$PID" ]; then kill "$PID" 2>/dev/null || true; fi
-    rm -rf "$T"
-}
-trap cleanup EXIT
+serve_workdir
 
 ACCT=123456789012
 ARN=arn:aws:states:us-east-1:$ACCT

@@ -15,13 +15,7 @@ if [ ! -x "$AWS" ]; then
     echo "aws_cli: skipped, $AWS not installed (apt-get install awscli)"
     exit 0
 fi
-T=$(mktemp -d)
-PID=
-cleanup() {
-    if [ -n "$PID" ]; then kill "$PID" 2>/dev/null || true; fi
-    rm -rf "$T"
-}
-trap cleanup EXIT
+serve_workdir
 PY=python3
 [ -x /usr/bin/python3 ] && PY=/usr/bin/python3
 

@@ -47,13 +47,7 @@ if [ ! -f "$SDK_DIR/node_modules/@aws-sdk/client-sfn/package.json" ]; then
     mv "$tmp" "$SDK_DIR" 2>/dev/null || rm -rf "$tmp" # lost a race: fine
 fi
 
-T=$(mktemp -d)
-PID=
-cleanup() {
-    if [ -n "$PID" ]; then kill "$PID" 2>/dev/null || true; fi
-    rm -rf "$T"
-}
-trap cleanup EXIT
+serve_workdir
 
 # The callback function of the task-token steps keeps its payload.
 printf '%s\n' "cat >$T/token.tmp && mv $T/token.tmp $T/token.json && echo '{}'" \

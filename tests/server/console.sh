@@ -15,13 +15,7 @@ set -eu
 BATON=$1
 SRC=$2
 . "$SRC/tests/server/serve.inc"
-T=$(mktemp -d)
-PID=
-cleanup() {
-    if [ -n "$PID" ]; then kill "$PID" 2>/dev/null || true; fi
-    rm -rf "$T"
-}
-trap cleanup EXIT
+serve_workdir
 
 PY=python3
 [ -x /usr/bin/python3 ] && PY=/usr/bin/python3

@@ -9,13 +9,7 @@ set -eu
 BATON=$1
 SRC=$2
 . "$SRC/tests/server/serve.inc"
-T=$(mktemp -d)
-PID=
-cleanup() {
-    if [ -n "$PID" ]; then kill "$PID" 2>/dev/null || true; fi
-    rm -rf "$T"
-}
-trap cleanup EXIT
+serve_workdir
 cat >"$T/m.json" <<'J'
 {"StartAt":"M","States":{"M":{"Type":"Map","ItemsPath":"$.items",
  "ItemProcessor":{"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}},
