@@ -269,6 +269,22 @@ static void test_buf_json_matches_json_c(void **state)
     json_object_put(o);
 }
 
+/* RFC 4122 version 4: 8-4-4-4-12 lowercase hex digits, the version
+ * nibble 4, the variant bits 10. */
+static void test_uuid_v4_format(void **state)
+{
+    (void)state;
+    unsigned char r[16];
+    for (int i = 0; i < 16; i++)
+        r[i] = (unsigned char)i;
+    char out[37];
+    bt_uuid_v4_format(r, out);
+    assert_string_equal(out, "00010203-0405-4607-8809-0a0b0c0d0e0f");
+    memset(r, 0xff, sizeof r);
+    bt_uuid_v4_format(r, out);
+    assert_string_equal(out, "ffffffff-ffff-4fff-bfff-ffffffffffff");
+}
+
 static void test_grow_and_compact_len(void **state)
 {
     (void)state;
@@ -304,6 +320,7 @@ int main(void)
         cmocka_unit_test(test_buf_json_str_matches_json_c),
         cmocka_unit_test(test_buf_int),
         cmocka_unit_test(test_buf_json_matches_json_c),
+        cmocka_unit_test(test_uuid_v4_format),
         cmocka_unit_test(test_grow_and_compact_len),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
