@@ -56,6 +56,8 @@
 #include "engine/engine.h"
 #include "server/server.h"
 
+#include "raw_http.h"
+
 extern char **environ;
 
 static double now_s(void)
@@ -410,57 +412,26 @@ static void invoke(long n, const char *bootstrap)
 
 /* ---- a trivial Runtime API: the floor ---------------------------------- */
 
-typedef struct hconn {
-    int fd;
-    char buf[65536];
-    size_t len; /* bytes in buf */
-} hconn;
-
 /* Reads one request (head and Content-Length body); -1 at EOF. */
-static int read_request(hconn *c)
+static int read_request(raw_conn *c)
 {
-    char *end;
-    for (;;) {
-        c->buf[c->len] = '\0';
-        if ((end = strstr(c->buf, "\r\n\r\n")))
-            break;
-        ssize_t r = recv(c->fd, c->buf + c->len, sizeof c->buf - 1 - c->len, 0);
-        if (r <= 0)
-            return -1;
-        c->len += (size_t)r;
-    }
-    size_t head = (size_t)(end + 4 - c->buf), n = 0;
-    *end = '\0';
-    for (char *p = strstr(c->buf, "\r\n"); p; p = strstr(p + 2, "\r\n"))
-        if (!strncasecmp(p + 2, "Content-Length:", 15))
-            n = strtoul(p + 17, NULL, 10);
-    if (head + n >= sizeof c->buf)
+    char *body;
+    size_t n;
+    if (raw_http_read(c, &body, &n) != 0)
         return -1;
-    while (c->len < head + n) {
-        ssize_t r = recv(c->fd, c->buf + c->len, sizeof c->buf - 1 - c->len, 0);
-        if (r <= 0)
-            return -1;
-        c->len += (size_t)r;
-    }
-    c->len -= head + n;
-    memmove(c->buf, c->buf + head + n, c->len);
+    raw_http_drop(c);
     return 0;
 }
 
 static void send_all(int fd, const char *p, size_t n)
 {
-    while (n) {
-        ssize_t w = send(fd, p, n, MSG_NOSIGNAL);
-        if (w <= 0)
-            die("send");
-        p += w;
-        n -= (size_t)w;
-    }
+    if (raw_send_all(fd, p, n) != 0)
+        die("send");
 }
 
 /* One call: the worker's parked GET is answered with an event, its POST
  * with 202 (Baton's headers, without Date). */
-static void serve_call(hconn *c, long i)
+static void serve_call(raw_conn *c, long i)
 {
     char resp[1024], body[32];
     int bl = snprintf(body, sizeof body, "{\"i\":%ld}", i);
@@ -503,7 +474,7 @@ static void http_floor(long n, const char *bootstrap)
     pid_t pid;
     if (posix_spawn(&pid, bootstrap, NULL, NULL, argv, environ) != 0)
         die("posix_spawn");
-    static hconn c;
+    static raw_conn c;
     c.fd = accept(lfd, NULL, NULL);
     if (c.fd < 0 ||
         setsockopt(c.fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one))

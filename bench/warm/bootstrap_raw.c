@@ -18,11 +18,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-typedef struct conn {
-    int fd;
-    char buf[65536];
-    size_t len; /* bytes in buf */
-} conn;
+#include "../raw_http.h"
 
 static int dial(const char *api)
 {
@@ -46,73 +42,26 @@ static int dial(const char *api)
     return fd;
 }
 
-static int send_all(int fd, const char *p, size_t n)
+/* Reads one response; its body is copied into body (NUL-terminated), its
+ * request id into id (when not NULL). */
+static int read_response(raw_conn *c, char *id, char *body, size_t cap)
 {
-    while (n) {
-        ssize_t w = send(fd, p, n, MSG_NOSIGNAL);
-        if (w <= 0)
-            return -1;
-        p += w;
-        n -= (size_t)w;
-    }
-    return 0;
-}
-
-/* The value of header name (with its colon) in head, copied into out. */
-static void header(const char *head, const char *name, char *out, size_t cap)
-{
-    out[0] = '\0';
-    size_t nl = strlen(name);
-    for (const char *p = strstr(head, "\r\n"); p; p = strstr(p + 2, "\r\n")) {
-        if (strncasecmp(p + 2, name, nl))
-            continue;
-        const char *v = p + 2 + nl;
-        while (*v == ' ')
-            v++;
-        size_t vl = strcspn(v, "\r\n");
-        snprintf(out, cap, "%.*s", (int)(vl < cap ? vl : cap - 1), v);
-        return;
-    }
-}
-
-/* Reads one response; its body is copied into body (NUL-terminated). */
-static int read_response(conn *c, char *id, char *body, size_t cap)
-{
-    char *end;
-    for (;;) {
-        c->buf[c->len] = '\0';
-        if ((end = strstr(c->buf, "\r\n\r\n")))
-            break;
-        ssize_t r = recv(c->fd, c->buf + c->len, sizeof c->buf - 1 - c->len, 0);
-        if (r <= 0)
-            return -1;
-        c->len += (size_t)r;
-    }
-    *end = '\0';
-    char cl[32];
-    header(c->buf, "Content-Length:", cl, sizeof cl);
-    if (id)
-        header(c->buf, "Lambda-Runtime-Aws-Request-Id:", id, 64);
-    size_t head = (size_t)(end + 4 - c->buf), n = strtoul(cl, NULL, 10);
-    if (head + n >= sizeof c->buf || n >= cap)
+    char *b;
+    size_t n;
+    if (raw_http_read(c, &b, &n) != 0 || n >= cap)
         return -1;
-    while (c->len < head + n) {
-        ssize_t r = recv(c->fd, c->buf + c->len, sizeof c->buf - 1 - c->len, 0);
-        if (r <= 0)
-            return -1;
-        c->len += (size_t)r;
-    }
-    memcpy(body, c->buf + head, n);
+    if (id)
+        raw_http_header(c->buf, "Lambda-Runtime-Aws-Request-Id:", id, 64);
+    memcpy(body, b, n);
     body[n] = '\0';
-    c->len -= head + n;
-    memmove(c->buf, c->buf + head + n, c->len);
+    raw_http_drop(c);
     return 0;
 }
 
 int main(void)
 {
     const char *api = getenv("AWS_LAMBDA_RUNTIME_API");
-    static conn c;
+    static raw_conn c;
     if (!api || (c.fd = dial(api)) < 0)
         return 1;
     static char event[32768], ignored[4096], req[40000];
@@ -122,7 +71,7 @@ int main(void)
                          "GET /2018-06-01/runtime/invocation/next HTTP/1.1\r\n"
                          "Host: %s\r\n\r\n",
                          api);
-        if (send_all(c.fd, req, (size_t)n) ||
+        if (raw_send_all(c.fd, req, (size_t)n) ||
             read_response(&c, id, event, sizeof event) || !id[0])
             return 1;
         size_t len = strlen(event);
@@ -132,7 +81,7 @@ int main(void)
                      "\r\nContent-Length: %zu\r\n\r\n%s",
                      id, api, len, event);
         if (n < 0 || (size_t)n >= sizeof req ||
-            send_all(c.fd, req, (size_t)n) ||
+            raw_send_all(c.fd, req, (size_t)n) ||
             read_response(&c, NULL, ignored, sizeof ignored))
             return 1;
     }
