@@ -331,10 +331,11 @@ static void abort_frame(eng_frame *child, int64_t cause_id)
     eng__task_cancel(child);
     if (child->phase != PH_ENTER &&
         has_aborted_event(sl_state_kind(child->state))) {
-        char *type =
-            bt_xasprintf("%sStateAborted", sl_state_type_name(child->state));
-        eng__event(child->ex, child, type, NULL, cause_id);
-        free(type);
+        char type[64];
+        eng__event_text(
+            child->ex, child,
+            eng__state_event_type(type, sizeof type, child->state, "Aborted"),
+            NULL, 0, cause_id);
     }
     child->phase = PH_DONE;
     child->ex->live_frames--;
@@ -405,10 +406,11 @@ static bool child_failed(eng_frame *f, eng_frame *kid)
         /* The failed branch's own in-flight state counts as aborted. */
         sl_kind k = sl_state_kind(kid->state);
         if (has_aborted_event(k) && k != SL_FAIL) {
-            char *type =
-                bt_xasprintf("%sStateAborted", sl_state_type_name(kid->state));
-            eng__event(f->ex, kid, type, NULL, -1);
-            free(type);
+            char type[64];
+            eng__event_text(
+                f->ex, kid,
+                eng__state_event_type(type, sizeof type, kid->state, "Aborted"),
+                NULL, 0, -1);
         }
     }
     f->prev_id = kid->prev_id;

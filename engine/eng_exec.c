@@ -40,8 +40,6 @@ static void put_details_key(bt_buf *b, const char *type)
     bt_buf_lit(b, "EventDetails\"");
 }
 
-#define HISTORY_ROW_BYTES 32768
-
 static void history_write_one(eng *e, eng_history *h)
 {
     if (store_begin(e->st) != 0 ||
@@ -156,7 +154,7 @@ int64_t eng__event_text(eng_exec *x, eng_frame *f, const char *type,
     /* A long run of events (a big Map in one batch) goes out in rows of
      * about 32 KB: large rows spill to overflow pages and large buffers
      * cost reallocations. Same transaction either way. */
-    if (b->len > HISTORY_ROW_BYTES) {
+    if (b->len > ENG_ROW_BYTES) {
         e->pending[h->slot] = NULL;
         history_write_one(e, h);
     }
@@ -217,9 +215,8 @@ static void io_details(bt_buf *b, const char *name, const char *key,
     bt_buf_lit(b, "Details\":{\"truncated\":false}");
 }
 
-/* "<Type>State<what>", e.g. PassStateEntered, in buf. */
-static const char *state_event_type(char *buf, size_t cap, const sl_state *st,
-                                    const char *what)
+const char *eng__state_event_type(char *buf, size_t cap, const sl_state *st,
+                                  const char *what)
 {
     const char *t = sl_state_type_name(st);
     size_t a = strlen(t), w = strlen(what);
@@ -495,9 +492,9 @@ static void state_exit(eng_frame *f, const sl_state *next, json_object *output,
     bt_buf_putc(d, '}');
     f->ex->states_done++;
     char type[64];
-    eng__event_text(f->ex, f,
-                    state_event_type(type, sizeof type, f->state, "Exited"),
-                    d->data, d->len, prev);
+    eng__event_text(
+        f->ex, f, eng__state_event_type(type, sizeof type, f->state, "Exited"),
+        d->data, d->len, prev);
     commit_vars(f, assigned);
     json_object_put(assigned);
     json_object_put(f->effective);
@@ -764,7 +761,7 @@ static void enter_state(eng_frame *f)
     io_details(d, sl_state_name(st), "input", text, n);
     bt_buf_putc(d, '}');
     f->entered_id = eng__event_text(
-        x, f, state_event_type(type, sizeof type, st, "Entered"), d->data,
+        x, f, eng__state_event_type(type, sizeof type, st, "Entered"), d->data,
         d->len, prev);
     sl_lazy ctx;
     sl_ctx c;

@@ -344,6 +344,12 @@ json_object *eng__exec_context(eng_exec *x);
  * thread; prev is f->prev_id unless prev >= 0. Returns its id. */
 int64_t eng__event(eng_exec *x, eng_frame *f, const char *type,
                    json_object *details, int64_t prev);
+/* "<Type>State<what>" for state st, e.g. PassStateEntered, in buf. */
+const char *eng__state_event_type(char *buf, size_t cap, const sl_state *st,
+                                  const char *what);
+/* History rows and Map batch rows are cut near this size: larger rows
+ * spill to overflow pages and their buffers cost reallocations. */
+#define ENG_ROW_BYTES 32768
 /* The same with the details member as JSON text (NULL: none). */
 int64_t eng__event_text(eng_exec *x, eng_frame *f, const char *type,
                         const char *details, size_t details_len, int64_t prev);

@@ -438,7 +438,7 @@ void eng__exec_finish(eng_exec *x, eng_status status, json_object *output,
         uv_close((uv_handle_t *)x->deadline_timer, close_free);
         x->deadline_timer = NULL;
     }
-    json_object *d;
+    json_object *d = NULL;
     const char *type;
     bt_buf out; /* the output's text, for the event and the row */
     bt_buf_init(&out);
@@ -447,14 +447,6 @@ void eng__exec_finish(eng_exec *x, eng_status status, json_object *output,
     switch (status) {
     case EX_SUCCEEDED:
         type = "ExecutionSucceeded";
-        d = json_object_new_object();
-        json_object_object_add(
-            d, "output",
-            json_object_new_string_len(out.data ? out.data : "null",
-                                       out.data ? (int)out.len : 4));
-        json_object *t = json_object_new_object();
-        json_object_object_add(t, "truncated", json_object_new_boolean(false));
-        json_object_object_add(d, "outputDetails", t);
         break;
     case EX_TIMED_OUT: {
         type = "ExecutionTimedOut";
@@ -472,10 +464,26 @@ void eng__exec_finish(eng_exec *x, eng_status status, json_object *output,
         d = error_details(err);
         break;
     }
+    /* The details as text: the output's is quoted from out, not made
+     * again from a json-c string of it. */
+    bt_buf det;
+    bt_buf_init(&det);
+    if (d) {
+        bt_buf_json(&det, d);
+        json_object_put(d);
+    } else {
+        bt_buf_lit(&det, "{\"output\":");
+        if (out.data)
+            bt_buf_json_str(&det, out.data, out.len);
+        else
+            bt_buf_lit(&det, "\"null\"");
+        bt_buf_lit(&det, ",\"outputDetails\":{\"truncated\":false}}");
+    }
     bool prev0 = status == EX_TIMED_OUT || status == EX_ABORTED;
     x->finishing = true;
-    eng__event(x, x->root, type, d,
-               prev0 ? 0 : (x->root ? x->root->prev_id : -1));
+    eng__event_text(x, x->root, type, det.data, det.len,
+                    prev0 ? 0 : (x->root ? x->root->prev_id : -1));
+    bt_buf_fini(&det);
     x->finishing = false;
     if (err && status != EX_TIMED_OUT)
         sl_error_set(&x->error, err->name, err->cause);
@@ -642,7 +650,7 @@ void eng__frame_retire(eng_frame *kid)
         }
         frame_text(kid, &m->batch);
         m->batch_n++;
-        if (m->batch.len > 32768) { /* as history rows (eng_exec.c) */
+        if (m->batch.len > ENG_ROW_BYTES) {
             e->batched[m->batch_slot] = NULL;
             batch_write(m);
         }
