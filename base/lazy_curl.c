@@ -99,30 +99,37 @@ CURL *curl_easy_init(void)
     return REAL(curl_easy_init)();
 }
 
+/* A setopt's variadic argument passed on with its type, which the option
+ * number encodes (CURLOPTTYPE_*: the same for easy and multi options);
+ * rc is set to unknown for any other. Objects, strings, slists, callback
+ * data and blobs are all pointers. */
+#define FORWARD_OPTION(rc, fn, handle, option, ap, unknown)                    \
+    switch ((option) / 10000 * 10000) {                                        \
+    case CURLOPTTYPE_LONG:                                                     \
+        rc = fn(handle, option, va_arg(ap, long));                             \
+        break;                                                                 \
+    case CURLOPTTYPE_OBJECTPOINT:                                              \
+    case CURLOPTTYPE_BLOB:                                                     \
+        rc = fn(handle, option, va_arg(ap, void *));                           \
+        break;                                                                 \
+    case CURLOPTTYPE_FUNCTIONPOINT:                                            \
+        rc = fn(handle, option, va_arg(ap, void (*)(void)));                   \
+        break;                                                                 \
+    case CURLOPTTYPE_OFF_T:                                                    \
+        rc = fn(handle, option, va_arg(ap, curl_off_t));                       \
+        break;                                                                 \
+    default:                                                                   \
+        rc = unknown;                                                          \
+        break;                                                                 \
+    }
+
 CURLcode curl_easy_setopt(CURL *curl, CURLoption option, ...)
 {
     __typeof__(curl_easy_setopt) *fn = REAL(curl_easy_setopt);
     va_list ap;
     va_start(ap, option);
     CURLcode rc;
-    switch (option / 10000 * 10000) {
-    case CURLOPTTYPE_LONG:
-        rc = fn(curl, option, va_arg(ap, long));
-        break;
-    case CURLOPTTYPE_OBJECTPOINT: /* also strings, slists, callback data */
-    case CURLOPTTYPE_BLOB:        /* struct curl_blob * */
-        rc = fn(curl, option, va_arg(ap, void *));
-        break;
-    case CURLOPTTYPE_FUNCTIONPOINT:
-        rc = fn(curl, option, va_arg(ap, void (*)(void)));
-        break;
-    case CURLOPTTYPE_OFF_T:
-        rc = fn(curl, option, va_arg(ap, curl_off_t));
-        break;
-    default:
-        rc = CURLE_UNKNOWN_OPTION;
-        break;
-    }
+    FORWARD_OPTION(rc, fn, curl, option, ap, CURLE_UNKNOWN_OPTION)
     va_end(ap);
     return rc;
 }
@@ -162,24 +169,7 @@ CURLMcode curl_multi_setopt(CURLM *multi, CURLMoption option, ...)
     va_list ap;
     va_start(ap, option);
     CURLMcode rc;
-    switch (option / 10000 * 10000) {
-    case CURLOPTTYPE_LONG:
-        rc = fn(multi, option, va_arg(ap, long));
-        break;
-    case CURLOPTTYPE_OBJECTPOINT:
-    case CURLOPTTYPE_BLOB:
-        rc = fn(multi, option, va_arg(ap, void *));
-        break;
-    case CURLOPTTYPE_FUNCTIONPOINT:
-        rc = fn(multi, option, va_arg(ap, void (*)(void)));
-        break;
-    case CURLOPTTYPE_OFF_T:
-        rc = fn(multi, option, va_arg(ap, curl_off_t));
-        break;
-    default:
-        rc = CURLM_UNKNOWN_OPTION;
-        break;
-    }
+    FORWARD_OPTION(rc, fn, multi, option, ap, CURLM_UNKNOWN_OPTION)
     va_end(ap);
     return rc;
 }
