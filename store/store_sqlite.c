@@ -48,7 +48,7 @@ enum {
     Q_EXEC_ALL,
     Q_EXEC_RUNNING,
     Q_EVENT_APPEND,
-    Q_EVENT_EACH,
+    Q_EVENT_RANGE,
     Q_EVENT_LAST,
     Q_FRAME_PUT,
     Q_FRAME_DELETE,
@@ -111,7 +111,7 @@ static const char *const queries[Q_COUNT] = {
         "INSERT INTO history(exec, first, n, events) VALUES(?,?,?,?)",
     /* The row holding event ?2 (the last that starts at or before it),
      * then the rows up to event ?3: a seek, not a scan of what precedes. */
-    [Q_EVENT_EACH] =
+    [Q_EVENT_RANGE] =
         "SELECT first, n, events FROM history WHERE exec = ?1 AND first >= "
         "coalesce((SELECT max(first) FROM history WHERE exec = ?1 AND "
         "first <= ?2), 0) AND first <= ?3 ORDER BY first",
@@ -668,7 +668,7 @@ int store_event_range(store *s, const char *exec_arn, int64_t from, int64_t to,
                       int (*fn)(int64_t id, const char *json, void *ud),
                       void *ud)
 {
-    sqlite3_stmt *st = q(s, Q_EVENT_EACH);
+    sqlite3_stmt *st = q(s, Q_EVENT_RANGE);
     bind_text(st, 1, exec_arn);
     sqlite3_bind_int64(st, 2, from);
     sqlite3_bind_int64(st, 3, to);
