@@ -43,7 +43,7 @@ static void delete_subtree(eng_frame *f)
     for (size_t i = 0; i < f->nkids; i++)
         if (f->kids[i])
             delete_subtree(f->kids[i]);
-    store_frame_delete_children(f->ex->e->st, f->ex->arn, f->id);
+    store_frame_delete_children(f->ex->e->st, f->ex->sid, f->id);
 }
 
 static void free_kids(eng_frame *f)

@@ -43,7 +43,7 @@ static void put_details_key(bt_buf *b, const char *type)
 static void history_write_one(eng *e, eng_history *h)
 {
     if (store_begin(e->st) != 0 ||
-        store_events_append(e->st, h->arn, h->first, h->n, h->text.data,
+        store_events_append(e->st, h->exec, h->first, h->n, h->text.data,
                             h->text.len) != 0)
         eng__store_fatal(e, "write");
     h->n = 0;
@@ -83,7 +83,7 @@ int64_t eng__event_text(eng_exec *x, eng_frame *f, const char *type,
     /* A distributed Map's iterations write their child execution's
      * history. */
     eng_child *ch = f ? f->child : NULL;
-    const char *arn = ch ? ch->arn : x->arn;
+    int64_t sid = ch ? ch->sid : x->sid;
     int64_t *next = ch ? &ch->next_event_id : &x->next_event_id;
     /* EXPRESS executions have no history limit on AWS. */
     int64_t limit =
@@ -109,7 +109,7 @@ int64_t eng__event_text(eng_exec *x, eng_frame *f, const char *type,
     if (h->n == 0) {
         e->pending = bt_grow(e->pending, e->npending, &e->cappending,
                              sizeof *e->pending);
-        h->arn = arn;
+        h->exec = sid;
         h->first = id;
         h->slot = e->npending;
         e->pending[e->npending++] = h;

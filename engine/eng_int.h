@@ -82,8 +82,8 @@ extern const char *const eng__phase_names[PH_DONE + 1];
  * child's) events of the current transaction, written as one store row
  * just before the commit (eng__commit). */
 typedef struct eng_history {
-    const char *arn; /* the owner's */
-    bt_buf text;     /* the events, one JSON object per line */
+    int64_t exec; /* the owner's store id (store_exec.id) */
+    bt_buf text;  /* the events, one JSON object per line */
     int64_t first, n;
     size_t slot; /* its place in eng.pending while n > 0 */
 } eng_history;
@@ -166,6 +166,7 @@ struct eng_frame {
  * this record. */
 struct eng_child {
     eng_history hist;
+    int64_t sid; /* store_exec.id */
     char *arn;
     char *name;
     int64_t next_event_id;
@@ -176,6 +177,7 @@ struct eng_child {
 struct eng_exec {
     eng *e;
     eng_history hist;
+    int64_t sid; /* store_exec.id: the key of its history and frames */
     char *arn;
     char *name;
     char *machine_arn;
@@ -556,7 +558,7 @@ int eng__exec_create(eng *e, const char *machine, const char *name,
 void eng__exec_discard(eng_exec *x);
 void eng__deadline_arm(eng_exec *x);
 /* Id of the last history event stored for an execution (0: none). */
-int64_t eng__last_event_id(eng *e, const char *arn);
+int64_t eng__last_event_id(eng *e, int64_t sid);
 eng_exec *eng__exec_find(eng *e, const char *arn);
 /* Adds x to e's executions (list and ARN index) / queues a finished x to
  * leave memory at the next reap (eng_api.c). */

@@ -75,9 +75,11 @@ void eng__child_exec_start(eng_frame *map, eng_frame *kid)
                       NULL,
                       NULL,
                       c->start_ms,
+                      0,
                       0};
     if (store_begin(e->st) || store_exec_insert(e->st, &row))
         eng__store_fatal(e, "write");
+    c->sid = row.id;
     free(machine);
     kid->child = c;
     kid->owns_child = true;
@@ -130,7 +132,8 @@ void eng__child_exec_finish(eng_frame *kid, bool aborted)
         kid->failed_ ? kid->error.name : NULL,
         kid->failed_ ? kid->error.cause : NULL,
         c->start_ms,
-        eng__now_ms()};
+        eng__now_ms(),
+        c->sid};
     if (store_begin(e->st) || store_exec_finish(e->st, &row))
         eng__store_fatal(e, "write");
 }
@@ -143,10 +146,11 @@ int eng__child_exec_restore(eng_frame *kid, const char *child_arn)
     if (store_exec_get(e->st, child_arn, &row) != 0)
         return BT_ENOENT;
     eng_child *c = bt_xcalloc(1, sizeof *c);
+    c->sid = row.id;
     c->arn = bt_xstrdup(row.arn);
     c->name = bt_xstrdup(row.name);
     c->start_ms = row.start_ms;
-    c->next_event_id = eng__last_event_id(e, c->arn) + 1;
+    c->next_event_id = eng__last_event_id(e, c->sid) + 1;
     json_object *input = NULL;
     bt_json_parse(row.input, strlen(row.input), BT_LIMIT_JSON_DEPTH, &input,
                   NULL);

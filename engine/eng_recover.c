@@ -181,8 +181,8 @@ static int recover_exec(eng *e, const store_exec *row, char **err)
     if (rc != 0)
         return rc;
     loaded l = {x, NULL, 0, 0, 0, 0};
-    l.max_event = eng__last_event_id(e, x->arn);
-    rc = store_frame_each(e->st, x->arn, frame_cb, &l);
+    l.max_event = eng__last_event_id(e, x->sid);
+    rc = store_frame_each(e->st, x->sid, frame_cb, &l);
     free(l.frames);
     if (rc == 0)
         rc = l.rc;

@@ -116,6 +116,7 @@ int eng__exec_load(eng *e, const store_exec *row, json_object *input,
         return rc;
     eng_exec *x = bt_xcalloc(1, sizeof *x);
     x->e = e;
+    x->sid = row->id;
     x->arn = bt_xstrdup(row->arn);
     x->name = bt_xstrdup(row->name);
     x->machine_arn = bt_xstrdup(row->machine_arn);
@@ -295,9 +296,9 @@ int eng__exec_create(eng *e, const char *machine, const char *name,
     rc = start_existing(e, arn, text, err);
     if (rc != BT_ENOENT)
         goto done;
-    store_exec row = {arn,    m.arn,     m.revision,    (char *)nm,
-                      m.type, "RUNNING", (char *)text,  NULL,
-                      NULL,   NULL,      eng__now_ms(), 0};
+    store_exec row = {
+        arn,  m.arn, m.revision, (char *)nm,    m.type, "RUNNING", (char *)text,
+        NULL, NULL,  NULL,       eng__now_ms(), 0,      0};
     /* Compiled before anything is written: a definition that no longer
      * compiles leaves nothing behind. */
     eng_exec *x = NULL;
@@ -310,6 +311,7 @@ int eng__exec_create(eng *e, const char *machine, const char *name,
         rc = BT_EIO;
         goto done;
     }
+    x->sid = row.id;
     start_run(x, &m, text);
 done:
     json_object_put(parsed);
@@ -502,13 +504,14 @@ void eng__exec_finish(eng_exec *x, eng_status status, json_object *output,
                       status == EX_TIMED_OUT ? NULL : x->error.name,
                       status == EX_TIMED_OUT ? NULL : x->error.cause,
                       x->start_ms,
-                      stop};
+                      stop,
+                      x->sid};
     eng__exec_ended(x);
     eng__kick(e);
     if (x->root)
         eng__frame_forget(x->root);
     if (store_begin(e->st) || store_exec_finish(e->st, &row) ||
-        store_frame_delete_all(e->st, x->arn))
+        store_frame_delete_all(e->st, x->sid))
         eng__store_fatal(e, "write");
     bt_buf_fini(&out);
     /* A parent waiting for it (startExecution.sync) reads its row. */
@@ -604,7 +607,7 @@ static void frame_text(eng_frame *f, bt_buf *b)
 static void frame_put(eng_exec *x, int64_t id, int64_t parent, const char *text)
 {
     if (store_begin(x->e->st) ||
-        store_frame_put(x->e->st, x->arn, id, parent, text))
+        store_frame_put(x->e->st, x->sid, id, parent, text))
         eng__store_fatal(x->e, "write");
 }
 
@@ -793,7 +796,7 @@ int eng_execution_stop(eng *e, const char *exec_arn, const char *error,
         if (!strcmp(row.status, "RUNNING")) {
             rc = eng__exec_load(e, &row, NULL, &x, err);
             if (rc == 0)
-                x->next_event_id = eng__last_event_id(e, x->arn) + 1;
+                x->next_event_id = eng__last_event_id(e, x->sid) + 1;
         }
         store_exec_fini(&row);
         if (rc != 0 || !x)
@@ -804,10 +807,10 @@ int eng_execution_stop(eng *e, const char *exec_arn, const char *error,
     return commit(e, err);
 }
 
-int64_t eng__last_event_id(eng *e, const char *arn)
+int64_t eng__last_event_id(eng *e, int64_t sid)
 {
     eng__history_write(e);
-    return store_event_last(e->st, arn);
+    return store_event_last(e->st, sid);
 }
 
 static int history_cb(int64_t id, const char *json, void *ud)
@@ -834,9 +837,9 @@ json_object *eng_execution_history_range(eng *e, const char *exec, int64_t from,
     json_object *events = json_object_new_array();
     eng__history_write(e); /* this connection reads its own writes */
     if (last)
-        *last = store_event_last(e->st, row.arn);
+        *last = store_event_last(e->st, row.id);
     if (from <= to)
-        store_event_range(e->st, row.arn, from, to, history_cb, events);
+        store_event_range(e->st, row.id, from, to, history_cb, events);
     store_exec_fini(&row);
     return events;
 }

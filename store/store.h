@@ -82,10 +82,14 @@ typedef struct store_exec {
     char *cause;
     int64_t start_ms;
     int64_t stop_ms; /* 0 while running */
+    /* The store's key for the execution, which its history and frames
+     * are filed under: set by store_exec_insert and by every read. */
+    int64_t id;
 } store_exec;
 
 void store_exec_fini(store_exec *x);
-int store_exec_insert(store *s, const store_exec *x);
+/* Sets x->id. */
+int store_exec_insert(store *s, store_exec *x);
 /* Writes status, output, error, cause and stop time. */
 int store_exec_finish(store *s, const store_exec *x);
 /* By ARN, or by name when it has no ':' (a name never has: such text is
@@ -130,35 +134,36 @@ int store_function_each(store *s, int (*fn)(const store_function *f, void *ud),
 
 /* ---- history
  * ------------------------------------------------------------------------ */
+/* exec below is an execution's id (store_exec.id). */
 /* Appends the n consecutive events first..first+n-1: text[0..len) holds
  * their JSON objects, one per line ('\n' between them; compact JSON has
  * no raw newline). */
-int store_events_append(store *s, const char *exec_arn, int64_t first,
-                        int64_t n, const char *text, size_t len);
+int store_events_append(store *s, int64_t exec, int64_t first, int64_t n,
+                        const char *text, size_t len);
 /* The id of an execution's last stored event (0: none). */
-int64_t store_event_last(store *s, const char *exec_arn);
+int64_t store_event_last(store *s, int64_t exec);
 /* Calls fn with each event's JSON text in id order; fn returning non-zero
  * stops the walk. */
-int store_event_each(store *s, const char *exec_arn,
+int store_event_each(store *s, int64_t exec,
                      int (*fn)(int64_t id, const char *json, void *ud),
                      void *ud);
 /* The same for the events from..to (ids, both included) only; it reads
  * the rows that hold them, not the history before them. */
-int store_event_range(store *s, const char *exec_arn, int64_t from, int64_t to,
+int store_event_range(store *s, int64_t exec, int64_t from, int64_t to,
                       int (*fn)(int64_t id, const char *json, void *ud),
                       void *ud);
 
 /* ---- frames: where each branch, iteration or root stands
  * ------------------------- */
 /* Inserts or replaces frame id of an execution. */
-int store_frame_put(store *s, const char *exec_arn, int64_t id, int64_t parent,
+int store_frame_put(store *s, int64_t exec, int64_t id, int64_t parent,
                     const char *data_json);
-int store_frame_delete(store *s, const char *exec_arn, int64_t id);
-int store_frame_delete_all(store *s, const char *exec_arn);
+int store_frame_delete(store *s, int64_t exec, int64_t id);
+int store_frame_delete_all(store *s, int64_t exec);
 /* Deletes the frames whose parent is parent. */
-int store_frame_delete_children(store *s, const char *exec_arn, int64_t parent);
+int store_frame_delete_children(store *s, int64_t exec, int64_t parent);
 /* Calls fn for each frame of an execution in id order. */
-int store_frame_each(store *s, const char *exec_arn,
+int store_frame_each(store *s, int64_t exec,
                      int (*fn)(int64_t id, int64_t parent, const char *json,
                                void *ud),
                      void *ud);

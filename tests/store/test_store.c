@@ -73,12 +73,17 @@ static void executions(void **state)
 {
     (void)state;
     store *s = open_mem();
-    store_exec x1 = {"arn:x:1", "arn:m", 1,    "one", "STANDARD", "RUNNING",
-                     "{}",      NULL,    NULL, NULL,  100,        0};
-    store_exec x2 = {"arn:x:2", "arn:m", 1,    "two", "STANDARD", "RUNNING",
-                     "{}",      NULL,    NULL, NULL,  200,        0};
+    store_exec x1 = {"arn:x:1", "arn:m", 1,    "one", "STANDARD",
+                     "RUNNING", "{}",    NULL, NULL,  NULL,
+                     100,       0,       0};
+    store_exec x2 = {"arn:x:2", "arn:m", 1,    "two", "STANDARD",
+                     "RUNNING", "{}",    NULL, NULL,  NULL,
+                     200,       0,       0};
     assert_int_equal(store_exec_insert(s, &x1), 0);
     assert_int_equal(store_exec_insert(s, &x2), 0);
+    /* Each gets a key of its own, which every read returns. */
+    assert_true(x1.id > 0 && x2.id > 0 && x1.id != x2.id);
+    int64_t id1 = x1.id;
     assert_int_not_equal(store_exec_insert(s, &x1), 0); /* ARN is unique */
     store_exec done = x1;
     done.status = "FAILED";
@@ -90,6 +95,7 @@ static void executions(void **state)
     store_exec r;
     memset(&r, 0, sizeof r);
     assert_int_equal(store_exec_get(s, "one", &r), 0); /* by name */
+    assert_int_equal(r.id, id1);
     assert_string_equal(r.status, "FAILED");
     assert_string_equal(r.error, "E");
     assert_string_equal(r.cause, "C");
@@ -137,51 +143,68 @@ static void events_and_frames(void **state)
 {
     (void)state;
     store *s = open_mem();
+    enum { X = 1, Y = 2, Z = 3 }; /* executions' ids */
     assert_int_equal(store_begin(s), 0);
     assert_true(store_in_transaction(s));
     /* Rows of consecutive events, one per line, in any order. */
-    assert_int_equal(store_events_append(s, "x", 3, 2, "c\nd", 3), 0);
-    assert_int_equal(store_events_append(s, "x", 1, 2, "a\nb", 3), 0);
-    assert_int_equal(store_events_append(s, "y", 1, 1, "other", 5), 0);
-    assert_int_equal(store_events_append(s, "x", 5, 1, "e", 1), 0);
+    assert_int_equal(store_events_append(s, X, 3, 2, "c\nd", 3), 0);
+    assert_int_equal(store_events_append(s, X, 1, 2, "a\nb", 3), 0);
+    assert_int_equal(store_events_append(s, Y, 1, 1, "other", 5), 0);
+    assert_int_equal(store_events_append(s, X, 5, 1, "e", 1), 0);
     assert_int_equal(store_commit(s), 0);
     assert_false(store_in_transaction(s));
     /* Append-only: a row starting at a stored id is refused. */
-    assert_int_not_equal(store_events_append(s, "x", 1, 1, "again", 5), 0);
+    assert_int_not_equal(store_events_append(s, X, 1, 1, "again", 5), 0);
     char out[256] = "";
-    assert_int_equal(store_event_each(s, "x", collect_event, out), 0);
+    assert_int_equal(store_event_each(s, X, collect_event, out), 0);
     assert_string_equal(out, "1=a;2=b;3=c;4=d;5=e;"); /* id order */
-    assert_int_equal(store_event_last(s, "x"), 5);
-    assert_int_equal(store_event_last(s, "y"), 1);
-    assert_int_equal(store_event_last(s, "z"), 0);
+    assert_int_equal(store_event_last(s, X), 5);
+    assert_int_equal(store_event_last(s, Y), 1);
+    assert_int_equal(store_event_last(s, Z), 0);
     /* The walk stops when the callback says so, inside a row too. */
     int seen = 0;
-    assert_int_equal(store_event_each(s, "x", stop_at_two, &seen), 0);
+    assert_int_equal(store_event_each(s, X, stop_at_two, &seen), 0);
     assert_int_equal(seen, 2);
+
+    /* A range reads the rows that hold it, from inside a row too. */
+    out[0] = '\0';
+    assert_int_equal(store_event_range(s, X, 2, 4, collect_event, out), 0);
+    assert_string_equal(out, "2=b;3=c;4=d;");
+    out[0] = '\0';
+    assert_int_equal(store_event_range(s, X, 5, 99, collect_event, out), 0);
+    assert_string_equal(out, "5=e;");
+    out[0] = '\0';
+    assert_int_equal(store_event_range(s, X, 6, 9, collect_event, out), 0);
+    assert_int_equal(store_event_range(s, X, 3, 2, collect_event, out), 0);
+    assert_int_equal(store_event_range(s, Z, 1, 9, collect_event, out), 0);
+    assert_string_equal(out, "");
+    /* Without an execution, appends are refused. */
+    assert_int_equal(store_events_append(s, 0, 1, 1, "n", 1), BT_EINVAL);
+    assert_int_equal(store_frame_put(s, 0, 1, 0, "n"), BT_EINVAL);
 
     /* A rolled back transaction leaves nothing. */
     assert_int_equal(store_begin(s), 0);
-    assert_int_equal(store_events_append(s, "x", 6, 1, "f", 1), 0);
+    assert_int_equal(store_events_append(s, X, 6, 1, "f", 1), 0);
     assert_int_equal(store_rollback(s), 0);
     out[0] = '\0';
-    assert_int_equal(store_event_each(s, "x", collect_event, out), 0);
+    assert_int_equal(store_event_each(s, X, collect_event, out), 0);
     assert_string_equal(out, "1=a;2=b;3=c;4=d;5=e;");
 
-    assert_int_equal(store_frame_put(s, "x", 1, 0, "root"), 0);
-    assert_int_equal(store_frame_put(s, "x", 2, 1, "kid"), 0);
-    assert_int_equal(store_frame_put(s, "x", 3, 1, "kid2"), 0);
-    assert_int_equal(store_frame_put(s, "x", 2, 1, "kid'"), 0); /* replace */
+    assert_int_equal(store_frame_put(s, X, 1, 0, "root"), 0);
+    assert_int_equal(store_frame_put(s, X, 2, 1, "kid"), 0);
+    assert_int_equal(store_frame_put(s, X, 3, 1, "kid2"), 0);
+    assert_int_equal(store_frame_put(s, X, 2, 1, "kid'"), 0); /* replace */
     out[0] = '\0';
-    assert_int_equal(store_frame_each(s, "x", collect_frame, out), 0);
+    assert_int_equal(store_frame_each(s, X, collect_frame, out), 0);
     assert_string_equal(out, "1<0:root;2<1:kid';3<1:kid2;");
-    assert_int_equal(store_frame_delete(s, "x", 3), 0);
-    assert_int_equal(store_frame_delete_children(s, "x", 1), 0);
+    assert_int_equal(store_frame_delete(s, X, 3), 0);
+    assert_int_equal(store_frame_delete_children(s, X, 1), 0);
     out[0] = '\0';
-    assert_int_equal(store_frame_each(s, "x", collect_frame, out), 0);
+    assert_int_equal(store_frame_each(s, X, collect_frame, out), 0);
     assert_string_equal(out, "1<0:root;");
-    assert_int_equal(store_frame_delete_all(s, "x"), 0);
+    assert_int_equal(store_frame_delete_all(s, X), 0);
     out[0] = '\0';
-    assert_int_equal(store_frame_each(s, "x", collect_frame, out), 0);
+    assert_int_equal(store_frame_each(s, X, collect_frame, out), 0);
     assert_string_equal(out, "");
     store_close(s);
 }
@@ -331,6 +354,169 @@ static void files_and_versions(void **state)
     unlink(side);
 }
 
+/* A file's tables as text: each table's columns (name, type, NOT NULL,
+ * default, key position) and indexes (unique, origin, columns; not their
+ * names, which a renamed table's automatic indexes keep). */
+static void append_rows(sqlite3 *db, const char *sql, char *out, size_t cap)
+{
+    sqlite3_stmt *st;
+    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+    while (sqlite3_step(st) == SQLITE_ROW)
+        for (int i = 0; i < sqlite3_column_count(st); i++) {
+            const char *v = (const char *)sqlite3_column_text(st, i);
+            size_t len = strlen(out);
+            snprintf(out + len, cap - len, "%s%c", v ? v : "NULL",
+                     i + 1 < sqlite3_column_count(st) ? '|' : ';');
+        }
+    sqlite3_finalize(st);
+}
+
+static void schema_shape(const char *path, char *out, size_t cap)
+{
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    out[0] = '\0';
+    append_rows(db,
+                "SELECT m.name, c.name, c.type, c.\"notnull\", c.dflt_value,"
+                " c.pk FROM sqlite_master m, pragma_table_xinfo(m.name) c"
+                " WHERE m.type = 'table' ORDER BY m.name, c.cid",
+                out, cap);
+    append_rows(db,
+                "SELECT m.name, l.\"unique\", l.origin, (SELECT"
+                " group_concat(i.name) FROM pragma_index_info(l.name) i)"
+                " AS cols FROM sqlite_master m, pragma_index_list(m.name) l"
+                " WHERE m.type = 'table' ORDER BY m.name, cols",
+                out, cap);
+    sqlite3_close(db);
+}
+
+/* A version 6 file (history and frames filed under the execution's ARN)
+ * opens as version 7 with the same executions, events and frames. */
+static const char v6_file[] =
+    "CREATE TABLE machines(arn TEXT NOT NULL, revision INTEGER NOT NULL,"
+    " name TEXT NOT NULL, definition TEXT NOT NULL, type TEXT NOT NULL,"
+    " role_arn TEXT, created_ms INTEGER NOT NULL, revision_id TEXT,"
+    " PRIMARY KEY(arn, revision));"
+    "CREATE TABLE executions(arn TEXT PRIMARY KEY, machine_arn TEXT NOT NULL,"
+    " machine_revision INTEGER NOT NULL, name TEXT NOT NULL,"
+    " type TEXT NOT NULL, status TEXT NOT NULL, input TEXT, output TEXT,"
+    " error TEXT, cause TEXT, start_ms INTEGER NOT NULL, stop_ms INTEGER);"
+    "CREATE INDEX executions_status ON executions(status);"
+    "CREATE INDEX executions_name ON executions(name);"
+    "CREATE TABLE frames(exec TEXT NOT NULL, id INTEGER NOT NULL,"
+    " parent INTEGER NOT NULL, json TEXT NOT NULL, PRIMARY KEY(exec, id))"
+    " WITHOUT ROWID;"
+    "CREATE TABLE functions(name TEXT PRIMARY KEY, command TEXT NOT NULL,"
+    " cwd TEXT, env TEXT, timeout_s INTEGER NOT NULL,"
+    " memory_mb INTEGER NOT NULL, concurrency INTEGER NOT NULL,"
+    " created_ms INTEGER NOT NULL, updated_ms INTEGER NOT NULL,"
+    " runtime TEXT, code_dir TEXT, handler TEXT,"
+    " idle_timeout_s INTEGER NOT NULL DEFAULT 0);"
+    "CREATE TABLE activities(arn TEXT PRIMARY KEY, name TEXT NOT NULL,"
+    " created_ms INTEGER NOT NULL);"
+    "CREATE TABLE tags(arn TEXT NOT NULL, key TEXT NOT NULL,"
+    " value TEXT NOT NULL, PRIMARY KEY(arn, key)) WITHOUT ROWID;"
+    "CREATE TABLE history(exec TEXT NOT NULL, first INTEGER NOT NULL,"
+    " n INTEGER NOT NULL, events TEXT NOT NULL, PRIMARY KEY(exec, first));"
+    "INSERT INTO executions VALUES('arn:x:a', 'arn:m', 1, 'a', 'STANDARD',"
+    " 'SUCCEEDED', '{}', '1', NULL, NULL, 10, 20);"
+    "INSERT INTO executions VALUES('arn:x:b', 'arn:m', 1, 'b', 'STANDARD',"
+    " 'RUNNING', '{}', NULL, NULL, NULL, 30, NULL);"
+    "INSERT INTO history VALUES('arn:x:a', 1, 2, 'a1\na2');"
+    "INSERT INTO history VALUES('arn:x:a', 3, 1, 'a3');"
+    "INSERT INTO history VALUES('arn:x:b', 1, 1, 'b1');"
+    "INSERT INTO history VALUES('arn:x:gone', 1, 1, 'orphan');"
+    "INSERT INTO frames VALUES('arn:x:b', 1, 0, 'broot');"
+    "INSERT INTO frames VALUES('arn:x:b', 4, 1, 'bkid');"
+    "PRAGMA user_version = 6;";
+
+static void migration_to_v7(void **state)
+{
+    (void)state;
+    char path[] = "/tmp/baton-test-store-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    close(fd);
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, v6_file, NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+
+    store *s = NULL;
+    char *err = NULL;
+    assert_int_equal(store_open(path, &s, &err), 0);
+    store_exec a, b;
+    memset(&a, 0, sizeof a);
+    memset(&b, 0, sizeof b);
+    assert_int_equal(store_exec_get(s, "arn:x:a", &a), 0);
+    assert_int_equal(store_exec_get(s, "b", &b), 0);
+    assert_string_equal(a.status, "SUCCEEDED");
+    assert_string_equal(b.status, "RUNNING");
+    assert_true(a.id > 0 && b.id > 0 && a.id != b.id);
+    char out[128] = "";
+    assert_int_equal(store_event_each(s, a.id, collect_event, out), 0);
+    assert_string_equal(out, "1=a1;2=a2;3=a3;");
+    out[0] = '\0';
+    assert_int_equal(store_event_each(s, b.id, collect_event, out), 0);
+    assert_string_equal(out, "1=b1;");
+    out[0] = '\0';
+    assert_int_equal(store_frame_each(s, b.id, collect_frame, out), 0);
+    assert_string_equal(out, "1<0:broot;4<1:bkid;");
+    /* New executions come after the old ones, and write as usual. */
+    store_exec c = {"arn:x:c", "arn:m", 1,    "c", "STANDARD", "RUNNING", "{}",
+                    NULL,      NULL,    NULL, 40,  0,          0};
+    assert_int_equal(store_exec_insert(s, &c), 0);
+    assert_true(c.id > a.id && c.id > b.id);
+    assert_int_equal(store_events_append(s, c.id, 1, 1, "c1", 2), 0);
+    assert_int_equal(store_event_last(s, c.id), 1);
+    assert_int_equal(store_event_last(s, b.id), 1);
+    store_exec_fini(&a);
+    store_exec_fini(&b);
+    store_close(s);
+
+    /* The old tables are gone; the version is 7. */
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    sqlite3_stmt *st;
+    assert_int_equal(
+        sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL),
+        SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    assert_int_equal(sqlite3_column_int(st, 0), 7);
+    sqlite3_finalize(st);
+    assert_int_equal(sqlite3_prepare_v2(db,
+                                        "SELECT count(*) FROM sqlite_master "
+                                        "WHERE name LIKE '%_v7'",
+                                        -1, &st, NULL),
+                     SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    assert_int_equal(sqlite3_column_int(st, 0), 0);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+
+    /* A new file gets the same tables and indexes at once. */
+    char fresh[] = "/tmp/baton-test-store-XXXXXX";
+    fd = mkstemp(fresh);
+    assert_true(fd >= 0);
+    close(fd);
+    assert_int_equal(store_open(fresh, &s, &err), 0);
+    store_close(s);
+    static char want[8192], got[8192];
+    schema_shape(path, want, sizeof want);
+    schema_shape(fresh, got, sizeof got);
+    assert_non_null(strstr(want, "history|exec|INTEGER|1|NULL|1;"));
+    assert_non_null(strstr(want, "frames|exec|INTEGER|1|NULL|1;"));
+    assert_string_equal(got, want);
+    char side[64];
+    const char *paths[] = {path, fresh};
+    for (int i = 0; i < 2; i++) {
+        unlink(paths[i]);
+        snprintf(side, sizeof side, "%s-wal", paths[i]);
+        unlink(side);
+        snprintf(side, sizeof side, "%s-shm", paths[i]);
+        unlink(side);
+    }
+}
+
 static long file_size(const char *path)
 {
     FILE *f = fopen(path, "rb");
@@ -360,7 +546,7 @@ static void checkpoint_thread(void **state)
     row[65535] = '\0';
     assert_int_equal(store_begin(s), 0);
     for (int i = 0; i < 160; i++) /* 10 MB */
-        assert_int_equal(store_events_append(s, "x", i + 1, 1, row, 65535), 0);
+        assert_int_equal(store_events_append(s, 1, i + 1, 1, row, 65535), 0);
     assert_int_equal(store_commit(s), 0);
     long before = file_size(path);
     assert_true(before < 1 << 20);
@@ -380,7 +566,7 @@ static void checkpoint_thread(void **state)
         assert_int_equal(store_begin(s), 0);
         for (int i = 0; i < 16; i++)
             assert_int_equal(
-                store_events_append(s, "y", t * 16 + i + 1, 1, row, 65535), 0);
+                store_events_append(s, 2, t * 16 + i + 1, 1, row, 65535), 0);
         assert_int_equal(store_commit(s), 0);
         store_checkpoint(s);
     }
@@ -402,6 +588,7 @@ int main(void)
         cmocka_unit_test(functions),
         cmocka_unit_test(activities_and_tags),
         cmocka_unit_test(files_and_versions),
+        cmocka_unit_test(migration_to_v7),
         cmocka_unit_test(checkpoint_thread),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
