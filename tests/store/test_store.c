@@ -313,14 +313,32 @@ static void activities_and_tags(void **state)
     store_close(s);
 }
 
+/* A new empty file for a database, its name in path (room for the
+ * template), and the removal of a database file with its WAL and shm. */
+static void temp_db(char path[32])
+{
+    strcpy(path, "/tmp/baton-test-store-XXXXXX");
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    close(fd);
+}
+
+static void remove_db(const char *path)
+{
+    char side[80];
+    unlink(path);
+    snprintf(side, sizeof side, "%s-wal", path);
+    unlink(side);
+    snprintf(side, sizeof side, "%s-shm", path);
+    unlink(side);
+}
+
 /* A file keeps its data across opens; a newer schema is refused. */
 static void files_and_versions(void **state)
 {
     (void)state;
-    char path[] = "/tmp/baton-test-store-XXXXXX";
-    int fd = mkstemp(path);
-    assert_true(fd >= 0);
-    close(fd);
+    char path[32];
+    temp_db(path);
     unlink(path);
     store *s = NULL;
     char *err = NULL;
@@ -346,12 +364,7 @@ static void files_and_versions(void **state)
     assert_non_null(err);
     assert_non_null(strstr(err, "newer"));
     free(err);
-    char side[64];
-    unlink(path);
-    snprintf(side, sizeof side, "%s-wal", path);
-    unlink(side);
-    snprintf(side, sizeof side, "%s-shm", path);
-    unlink(side);
+    remove_db(path);
 }
 
 /* A file's tables as text: each table's columns (name, type, NOT NULL,
@@ -433,10 +446,8 @@ static const char v6_file[] =
 static void migration_to_v7(void **state)
 {
     (void)state;
-    char path[] = "/tmp/baton-test-store-XXXXXX";
-    int fd = mkstemp(path);
-    assert_true(fd >= 0);
-    close(fd);
+    char path[32];
+    temp_db(path);
     sqlite3 *db;
     assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
     assert_int_equal(sqlite3_exec(db, v6_file, NULL, NULL, NULL), SQLITE_OK);
@@ -494,10 +505,8 @@ static void migration_to_v7(void **state)
     sqlite3_close(db);
 
     /* A new file gets the same tables and indexes at once. */
-    char fresh[] = "/tmp/baton-test-store-XXXXXX";
-    fd = mkstemp(fresh);
-    assert_true(fd >= 0);
-    close(fd);
+    char fresh[32];
+    temp_db(fresh);
     assert_int_equal(store_open(fresh, &s, &err), 0);
     store_close(s);
     static char want[8192], got[8192];
@@ -506,15 +515,8 @@ static void migration_to_v7(void **state)
     assert_non_null(strstr(want, "history|exec|INTEGER|1|NULL|1;"));
     assert_non_null(strstr(want, "frames|exec|INTEGER|1|NULL|1;"));
     assert_string_equal(got, want);
-    char side[64];
-    const char *paths[] = {path, fresh};
-    for (int i = 0; i < 2; i++) {
-        unlink(paths[i]);
-        snprintf(side, sizeof side, "%s-wal", paths[i]);
-        unlink(side);
-        snprintf(side, sizeof side, "%s-shm", paths[i]);
-        unlink(side);
-    }
+    remove_db(path);
+    remove_db(fresh);
 }
 
 static long file_size(const char *path)
@@ -559,9 +561,8 @@ static void checkpoint_thread(void **state)
     assert_true(after >= 8 << 20);
     /* Under steady writing the WAL still starts over, so it stays near
      * its threshold (about 4 MB) times four, not the 48 MB written. */
-    char wal[80], shm[80];
+    char wal[80];
     snprintf(wal, sizeof wal, "%s-wal", path);
-    snprintf(shm, sizeof shm, "%s-shm", path);
     for (int t = 0; t < 48; t++) {
         assert_int_equal(store_begin(s), 0);
         for (int i = 0; i < 16; i++)
@@ -573,9 +574,7 @@ static void checkpoint_thread(void **state)
     assert_true(file_size(wal) < 30 << 20);
     store_close(s);
     free(row);
-    unlink(path);
-    unlink(wal);
-    unlink(shm);
+    remove_db(path);
     rmdir(dir);
 }
 
