@@ -3,8 +3,10 @@
  * some 36 further shared libraries (TLS, Kerberos, LDAP, ICU, libstdc++...)
  * that cost a short command such as `baton run` most of its start-up time
  * and memory, while only HTTP tasks, `baton task`, `baton serve`, the
- * console and `baton graph` call them. So nothing links them: the files
- * base/lazy_curl.c, base/lazy_xml.c and base/lazy_mhd.c define every
+ * console and `baton graph` call them. libcrypto alone maps 4.5 MB and
+ * costs some 120 page faults at start-up, for hashes and task tokens. So
+ * nothing links them: the files base/lazy_curl.c, base/lazy_xml.c,
+ * base/lazy_mhd.c and base/lazy_crypto.c define every
  * function of theirs that Baton calls, under the library's own name and
  * with its header's signature, and the first call dlopens the library and
  * looks up all of those functions (once, thread-safe). Call sites do not
@@ -27,10 +29,11 @@ typedef struct bt_lazy_lib {
     const char *package; /* the Debian package that installs it */
 } bt_lazy_lib;
 
-/* The three, with the sonames CMake read from the libraries it found. */
+/* The four, with the sonames CMake read from the libraries it found. */
 extern const bt_lazy_lib bt_lazy_curl;
 extern const bt_lazy_lib bt_lazy_xml;
 extern const bt_lazy_lib bt_lazy_mhd;
+extern const bt_lazy_lib bt_lazy_crypto;
 
 /* dlopen(lib->soname, RTLD_NOW | RTLD_LOCAL): the handle, never NULL. On
  * failure prints "baton: this command needs SONAME (Debian package PKG):

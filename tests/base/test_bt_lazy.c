@@ -23,6 +23,8 @@
 #include <libxml/xmlwriter.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
+#include <openssl/evp.h>
+#include <openssl/rand.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,6 +50,7 @@ static void test_nothing_loaded_at_start(void **state)
     assert_false(loaded(&bt_lazy_curl));
     assert_false(loaded(&bt_lazy_xml));
     assert_false(loaded(&bt_lazy_mhd));
+    assert_false(loaded(&bt_lazy_crypto));
 }
 
 static size_t ignore_body(char *p, size_t size, size_t n, void *userp)
@@ -159,6 +162,37 @@ static void test_mhd(void **state)
     MHD_stop_daemon(d);
 }
 
+static void test_crypto(void **state)
+{
+    (void)state;
+    assert_false(loaded(&bt_lazy_crypto));
+    /* Taking a digest's address loads nothing: States.Hash's table does. */
+    const EVP_MD *(*md)(void) = EVP_sha256;
+    assert_false(loaded(&bt_lazy_crypto));
+    unsigned char out[EVP_MAX_MD_SIZE];
+    unsigned int n = 0;
+    assert_int_equal(EVP_Digest("abc", 3, out, &n, md(), NULL), 1);
+    assert_true(loaded(&bt_lazy_crypto));
+    /* FIPS 180-2's example: SHA-256("abc"). */
+    static const unsigned char want[32] = {
+        0xba, 0x78, 0x16, 0xbf, 0x8f, 0x01, 0xcf, 0xea, 0x41, 0x41, 0x40,
+        0xde, 0x5d, 0xae, 0x22, 0x23, 0xb0, 0x03, 0x61, 0xa3, 0x96, 0x17,
+        0x7a, 0x9c, 0xb4, 0x10, 0xff, 0x61, 0xf2, 0x00, 0x15, 0xad};
+    assert_int_equal(n, 32);
+    assert_memory_equal(out, want, 32);
+    /* Each digest reaches its own function: the lengths differ. */
+    const EVP_MD *(*const all[])(void) = {EVP_md5, EVP_sha1, EVP_sha384,
+                                          EVP_sha512};
+    const unsigned int lens[] = {16, 20, 48, 64};
+    for (size_t i = 0; i < 4; i++) {
+        assert_int_equal(EVP_Digest("", 0, out, &n, all[i](), NULL), 1);
+        assert_int_equal(n, lens[i]);
+    }
+    unsigned char r[32] = {0}, zero[32] = {0};
+    assert_int_equal(RAND_bytes(r, sizeof r), 1);
+    assert_memory_not_equal(r, zero, sizeof r);
+}
+
 /* Runs fn in a child with stderr into a pipe; returns the child's exit
  * status and what it wrote in out. */
 static int in_child(void (*fn)(void), char *out, size_t cap)
@@ -242,6 +276,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_nothing_loaded_at_start),
+        /* Before curl, which loads libcrypto for TLS. */
+        cmocka_unit_test(test_crypto),
         cmocka_unit_test(test_curl),
         cmocka_unit_test(test_xml),
         cmocka_unit_test(test_mhd),
