@@ -494,6 +494,13 @@ static void migration_to_v7(void **state)
     assert_int_equal(sqlite3_step(st), SQLITE_ROW);
     assert_int_equal(sqlite3_column_int(st, 0), 7);
     sqlite3_finalize(st);
+    /* The rewritten tables' old pages went back to the file system. */
+    assert_int_equal(
+        sqlite3_prepare_v2(db, "PRAGMA freelist_count", -1, &st, NULL),
+        SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    assert_int_equal(sqlite3_column_int(st, 0), 0);
+    sqlite3_finalize(st);
     assert_int_equal(sqlite3_prepare_v2(db,
                                         "SELECT count(*) FROM sqlite_master "
                                         "WHERE name LIKE '%_v7'",
