@@ -27,7 +27,8 @@
     X(BT_EINVAL, -4, "invalid argument")                                       \
     X(BT_ELIMIT, -5, "size limit exceeded")                                    \
     X(BT_EPARSE, -6, "malformed input")                                        \
-    X(BT_EINVALID, -7, "definition is not valid")
+    X(BT_EINVALID, -7, "definition is not valid")                              \
+    X(BT_EEXIST, -8, "already exists")
 
 enum bt_error {
 #define BT_ERR_ENUM(name, value, text) name = value,

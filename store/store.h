@@ -58,6 +58,10 @@ int store_machine_insert(store *s, const store_machine *m);
  * BT_ENOENT or BT_EIO. */
 int store_machine_get(store *s, const char *arn, int64_t revision,
                       store_machine *out);
+/* The same with definition NULL: what starting an execution needs (the
+ * compiled machine comes from the engine's cache). */
+int store_machine_head(store *s, const char *arn, int64_t revision,
+                       store_machine *out);
 /* Calls fn with the first revision of each machine (its name, type and
  * creation time) in name order. fn returns non-zero to stop. 0 or BT_EIO. */
 int store_machine_each_first(store *s,
@@ -88,9 +92,10 @@ typedef struct store_exec {
 } store_exec;
 
 void store_exec_fini(store_exec *x);
-/* Sets x->id. */
+/* Sets x->id. BT_EEXIST: an execution with that ARN exists (nothing is
+ * written; a transaction goes on). */
 int store_exec_insert(store *s, store_exec *x);
-/* Writes status, output, error, cause and stop time. */
+/* Writes status, output, error, cause and stop time of execution x->id. */
 int store_exec_finish(store *s, const store_exec *x);
 /* By ARN, or by name when it has no ':' (a name never has: such text is
  * looked up as an ARN only). 0, BT_ENOENT, BT_EIO. */

@@ -46,6 +46,7 @@ enum {
     Q_ROLLBACK,
     Q_MACHINE_INSERT,
     Q_MACHINE_GET,
+    Q_MACHINE_HEAD,
     Q_MACHINE_FIRSTS,
     Q_MACHINE_DELETE,
     Q_EXEC_INSERT,
@@ -101,6 +102,11 @@ static const char *const queries[Q_COUNT] = {
     [Q_MACHINE_GET] = "SELECT " MACHINE_COLS " FROM machines WHERE arn = ? "
                       "AND (?2 = 0 OR revision = ?2) ORDER BY revision DESC "
                       "LIMIT 1",
+    /* The same without the definition (a NULL in its place). */
+    [Q_MACHINE_HEAD] = "SELECT arn, name, NULL, type, role_arn, created_ms, "
+                       "revision, revision_id FROM machines WHERE arn = ? "
+                       "AND (?2 = 0 OR revision = ?2) ORDER BY revision DESC "
+                       "LIMIT 1",
     [Q_MACHINE_FIRSTS] = "SELECT " MACHINE_COLS " FROM machines m WHERE "
                          "revision = (SELECT MIN(revision) FROM machines "
                          "WHERE arn = m.arn) ORDER BY name",
@@ -108,7 +114,7 @@ static const char *const queries[Q_COUNT] = {
     [Q_EXEC_INSERT] = "INSERT INTO executions(" EXEC_COLS ") "
                       "VALUES(?,?,?,?,?,?,?,?,?,?,?,?)",
     [Q_EXEC_FINISH] = "UPDATE executions SET status = ?, output = ?, error = "
-                      "?, cause = ?, stop_ms = ? WHERE arn = ?",
+                      "?, cause = ?, stop_ms = ? WHERE id = ?",
     [Q_EXEC_GET] = "SELECT " EXEC_READ " FROM executions WHERE arn = ?",
     [Q_EXEC_GET_NAME] = "SELECT " EXEC_READ " FROM executions WHERE name = ? "
                         "ORDER BY start_ms DESC LIMIT 1",
@@ -233,7 +239,8 @@ static const char schema_v7[] =
     "ALTER TABLE executions_v7 RENAME TO executions;"
     "ALTER TABLE history_v7 RENAME TO history;"
     "ALTER TABLE frames_v7 RENAME TO frames;"
-    "CREATE INDEX executions_status ON executions(status);"
+    "CREATE INDEX executions_running ON executions(start_ms, id)"
+    " WHERE status = 'RUNNING';"
     "CREATE INDEX executions_name ON executions(name);";
 
 /* A new file gets the last version's schema at once: replaying every
@@ -250,7 +257,8 @@ static const char schema_fresh[] =
     " machine_revision INTEGER NOT NULL, name TEXT NOT NULL,"
     " type TEXT NOT NULL, status TEXT NOT NULL, input TEXT, output TEXT,"
     " error TEXT, cause TEXT, start_ms INTEGER NOT NULL, stop_ms INTEGER);"
-    "CREATE INDEX executions_status ON executions(status);"
+    "CREATE INDEX executions_running ON executions(start_ms, id)"
+    " WHERE status = 'RUNNING';"
     "CREATE INDEX executions_name ON executions(name);"
     "CREATE TABLE history(exec INTEGER NOT NULL, first INTEGER NOT NULL,"
     " n INTEGER NOT NULL, events TEXT NOT NULL, PRIMARY KEY(exec, first));"
@@ -592,10 +600,10 @@ int store_machine_delete(store *s, const char *arn)
     return done(st);
 }
 
-int store_machine_get(store *s, const char *arn, int64_t revision,
-                      store_machine *out)
+static int machine_get(store *s, int which, const char *arn, int64_t revision,
+                       store_machine *out)
 {
-    sqlite3_stmt *st = q(s, Q_MACHINE_GET);
+    sqlite3_stmt *st = q(s, which);
     bind_text(st, 1, arn);
     sqlite3_bind_int64(st, 2, revision);
     int rc = sqlite3_step(st);
@@ -603,6 +611,18 @@ int store_machine_get(store *s, const char *arn, int64_t revision,
         read_machine(st, out);
     sqlite3_reset(st);
     return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? BT_ENOENT : BT_EIO;
+}
+
+int store_machine_get(store *s, const char *arn, int64_t revision,
+                      store_machine *out)
+{
+    return machine_get(s, Q_MACHINE_GET, arn, revision, out);
+}
+
+int store_machine_head(store *s, const char *arn, int64_t revision,
+                       store_machine *out)
+{
+    return machine_get(s, Q_MACHINE_HEAD, arn, revision, out);
 }
 
 /* ---- executions
@@ -637,10 +657,14 @@ int store_exec_insert(store *s, store_exec *x)
     bind_text(st, 10, x->cause);
     sqlite3_bind_int64(st, 11, x->start_ms);
     sqlite3_bind_int64(st, 12, x->stop_ms);
-    int rc = done(st);
-    if (rc == 0)
+    int rc = sqlite3_step(st);
+    int ext = sqlite3_extended_errcode(s->db);
+    sqlite3_reset(st);
+    if (rc == SQLITE_DONE) {
         x->id = sqlite3_last_insert_rowid(s->db);
-    return rc;
+        return 0;
+    }
+    return ext == SQLITE_CONSTRAINT_UNIQUE ? BT_EEXIST : BT_EIO;
 }
 
 int store_exec_finish(store *s, const store_exec *x)
@@ -651,7 +675,7 @@ int store_exec_finish(store *s, const store_exec *x)
     bind_text(st, 3, x->error);
     bind_text(st, 4, x->cause);
     sqlite3_bind_int64(st, 5, x->stop_ms);
-    bind_text(st, 6, x->arn);
+    sqlite3_bind_int64(st, 6, x->id);
     return done(st);
 }
 

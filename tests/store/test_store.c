@@ -55,6 +55,20 @@ static void machines(void **state)
     assert_int_equal(m.created_ms, 10);
     store_machine_fini(&m);
     assert_int_equal(store_machine_get(s, "arn:m:none", 0, &m), BT_ENOENT);
+    /* The head: everything but the definition. */
+    assert_int_equal(store_machine_head(s, "arn:m:a", 0, &m), 0);
+    assert_null(m.definition);
+    assert_string_equal(m.arn, "arn:m:a");
+    assert_string_equal(m.name, "a");
+    assert_string_equal(m.type, "EXPRESS");
+    assert_string_equal(m.role_arn, "role");
+    assert_int_equal(m.created_ms, 30);
+    assert_int_equal(m.revision, 1);
+    store_machine_fini(&m);
+    assert_int_equal(store_machine_head(s, "arn:m:b", 1, &m), 0);
+    assert_int_equal(m.revision, 1);
+    store_machine_fini(&m);
+    assert_int_equal(store_machine_head(s, "arn:m:none", 0, &m), BT_ENOENT);
 
     assert_int_equal(store_machine_delete(s, "arn:m:b"), 0);
     assert_int_equal(store_machine_get(s, "arn:m:b", 1, &m), BT_ENOENT);
@@ -84,8 +98,10 @@ static void executions(void **state)
     /* Each gets a key of its own, which every read returns. */
     assert_true(x1.id > 0 && x2.id > 0 && x1.id != x2.id);
     int64_t id1 = x1.id;
-    assert_int_not_equal(store_exec_insert(s, &x1), 0); /* ARN is unique */
+    store_exec again = x1;
+    assert_int_equal(store_exec_insert(s, &again), BT_EEXIST); /* ARN */
     store_exec done = x1;
+    done.arn = "arn:x:elsewhere"; /* the id names the row */
     done.status = "FAILED";
     done.error = "E";
     done.cause = "C";
