@@ -459,6 +459,17 @@ static const char v6_file[] =
     "INSERT INTO frames VALUES('arn:x:b', 4, 1, 'bkid');"
     "PRAGMA user_version = 6;";
 
+/* The first column of the first row of sql's answer. */
+static int query_int(sqlite3 *db, const char *sql)
+{
+    sqlite3_stmt *st;
+    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    int v = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    return v;
+}
+
 static void migration_to_v7(void **state)
 {
     (void)state;
@@ -501,30 +512,14 @@ static void migration_to_v7(void **state)
     store_exec_fini(&b);
     store_close(s);
 
-    /* The old tables are gone; the version is 7. */
+    /* The old tables are gone; the version is 7; the rewritten tables'
+     * old pages went back to the file system. */
     assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-    sqlite3_stmt *st;
-    assert_int_equal(
-        sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL),
-        SQLITE_OK);
-    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-    assert_int_equal(sqlite3_column_int(st, 0), 7);
-    sqlite3_finalize(st);
-    /* The rewritten tables' old pages went back to the file system. */
-    assert_int_equal(
-        sqlite3_prepare_v2(db, "PRAGMA freelist_count", -1, &st, NULL),
-        SQLITE_OK);
-    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-    assert_int_equal(sqlite3_column_int(st, 0), 0);
-    sqlite3_finalize(st);
-    assert_int_equal(sqlite3_prepare_v2(db,
-                                        "SELECT count(*) FROM sqlite_master "
-                                        "WHERE name LIKE '%_v7'",
-                                        -1, &st, NULL),
-                     SQLITE_OK);
-    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-    assert_int_equal(sqlite3_column_int(st, 0), 0);
-    sqlite3_finalize(st);
+    assert_int_equal(query_int(db, "PRAGMA user_version"), 7);
+    assert_int_equal(query_int(db, "PRAGMA freelist_count"), 0);
+    assert_int_equal(query_int(db, "SELECT count(*) FROM sqlite_master "
+                                   "WHERE name LIKE '%_v7'"),
+                     0);
     sqlite3_close(db);
 
     /* A new file gets the same tables and indexes at once. */
