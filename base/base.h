@@ -112,6 +112,8 @@ void bt_buf_vprintf(bt_buf *b, const char *fmt, va_list ap)
 char *bt_buf_take(bt_buf *b);
 /* A decimal integer, without printf. */
 void bt_buf_int(bt_buf *b, int64_t v);
+/* The same for an unsigned one (json-c keeps integers above INT64_MAX so). */
+void bt_buf_uint(bt_buf *b, uint64_t v);
 /* s[0..n) as a quoted JSON string, escaped exactly as bt_json_compact
  * escapes strings (json-c: \b \f \n \r \t \" \\ short, other controls
  * as \u00XX, '/' and non-ASCII bytes as they are). */

@@ -180,15 +180,10 @@ void bt_buf_json(bt_buf *b, json_object *obj)
          * as int64 gives INT64_MAX. */
         int64_t v = json_object_get_int64(obj);
         uint64_t u;
-        if (v == INT64_MAX && (u = json_object_get_uint64(obj)) > INT64_MAX) {
-            char t[24], *e = t + sizeof t, *p = e;
-            do
-                *--p = (char)('0' + u % 10);
-            while ((u /= 10) != 0);
-            bt_buf_append(b, p, (size_t)(e - p));
-        } else {
+        if (v == INT64_MAX && (u = json_object_get_uint64(obj)) > INT64_MAX)
+            bt_buf_uint(b, u);
+        else
             bt_buf_int(b, v);
-        }
         return;
     }
     case json_type_string:

@@ -135,7 +135,9 @@ void bt_buf_puts(bt_buf *b, const char *s)
     bt_buf_append(b, s, strlen(s));
 }
 
-void bt_buf_int(bt_buf *b, int64_t v)
+/* Writes u's decimal digits so that they end at e; returns where they
+ * begin. */
+static char *digits(char *e, uint64_t u)
 {
     static const char pairs[] = "00010203040506070809"
                                 "10111213141516171819"
@@ -147,9 +149,7 @@ void bt_buf_int(bt_buf *b, int64_t v)
                                 "70717273747576777879"
                                 "80818283848586878889"
                                 "90919293949596979899";
-    char t[24], *e = t + sizeof t, *p = e;
-    /* Negate in unsigned arithmetic: INT64_MIN has no positive twin. */
-    uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+    char *p = e;
     /* Two digits per division: ids and timestamps are 5-13 digits and
      * every event has three of them. */
     while (u >= 100) {
@@ -164,8 +164,22 @@ void bt_buf_int(bt_buf *b, int64_t v)
     } else {
         *--p = (char)('0' + u);
     }
+    return p;
+}
+
+void bt_buf_int(bt_buf *b, int64_t v)
+{
+    char t[24], *e = t + sizeof t;
+    /* Negate in unsigned arithmetic: INT64_MIN has no positive twin. */
+    char *p = digits(e, v < 0 ? 0 - (uint64_t)v : (uint64_t)v);
     if (v < 0)
         *--p = '-';
+    bt_buf_append(b, p, (size_t)(e - p));
+}
+
+void bt_buf_uint(bt_buf *b, uint64_t v)
+{
+    char t[24], *e = t + sizeof t, *p = digits(e, v);
     bt_buf_append(b, p, (size_t)(e - p));
 }
 
