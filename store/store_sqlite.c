@@ -214,23 +214,35 @@ static const char schema_v6[] =
     "INSERT INTO history SELECT exec, id, 1, json FROM events;"
     "DROP TABLE events;";
 
+/* The tables version 7 made (after CREATE TABLE name), and the indexes
+ * of executions: the migration and a new file share them. */
+#define EXECUTIONS_V7                                                          \
+    "(id INTEGER PRIMARY KEY, arn TEXT NOT NULL UNIQUE,"                       \
+    " machine_arn TEXT NOT NULL, machine_revision INTEGER NOT NULL,"           \
+    " name TEXT NOT NULL, type TEXT NOT NULL, status TEXT NOT NULL,"           \
+    " input TEXT, output TEXT, error TEXT, cause TEXT,"                        \
+    " start_ms INTEGER NOT NULL, stop_ms INTEGER);"
+#define HISTORY_V7                                                             \
+    "(exec INTEGER NOT NULL, first INTEGER NOT NULL, n INTEGER NOT NULL,"      \
+    " events TEXT NOT NULL, PRIMARY KEY(exec, first));"
+#define FRAMES_V7                                                              \
+    "(exec INTEGER NOT NULL, id INTEGER NOT NULL, parent INTEGER NOT NULL,"    \
+    " json TEXT NOT NULL, PRIMARY KEY(exec, id)) WITHOUT ROWID;"
+#define EXECUTIONS_V7_INDEXES                                                  \
+    "CREATE INDEX executions_running ON executions(start_ms, id)"              \
+    " WHERE status = 'RUNNING';"                                               \
+    "CREATE INDEX executions_name ON executions(name);"
+
 /* Existing rows keep their rowid as id; history and frames rows whose
  * execution has no row could never be read, and are left behind. */
 static const char schema_v7[] =
-    "CREATE TABLE executions_v7(id INTEGER PRIMARY KEY,"
-    " arn TEXT NOT NULL UNIQUE, machine_arn TEXT NOT NULL,"
-    " machine_revision INTEGER NOT NULL, name TEXT NOT NULL,"
-    " type TEXT NOT NULL, status TEXT NOT NULL, input TEXT, output TEXT,"
-    " error TEXT, cause TEXT, start_ms INTEGER NOT NULL, stop_ms INTEGER);"
+    "CREATE TABLE executions_v7" EXECUTIONS_V7
     "INSERT INTO executions_v7(id, " EXEC_COLS ") SELECT rowid, " EXEC_COLS
     " FROM executions;"
-    "CREATE TABLE history_v7(exec INTEGER NOT NULL, first INTEGER NOT NULL,"
-    " n INTEGER NOT NULL, events TEXT NOT NULL, PRIMARY KEY(exec, first));"
+    "CREATE TABLE history_v7" HISTORY_V7
     "INSERT INTO history_v7 SELECT x.id, h.first, h.n, h.events"
     " FROM history h JOIN executions_v7 x ON x.arn = h.exec ORDER BY h.rowid;"
-    "CREATE TABLE frames_v7(exec INTEGER NOT NULL, id INTEGER NOT NULL,"
-    " parent INTEGER NOT NULL, json TEXT NOT NULL, PRIMARY KEY(exec, id))"
-    " WITHOUT ROWID;"
+    "CREATE TABLE frames_v7" FRAMES_V7
     "INSERT INTO frames_v7 SELECT x.id, f.id, f.parent, f.json"
     " FROM frames f JOIN executions_v7 x ON x.arn = f.exec;"
     "DROP TABLE executions;"
@@ -238,10 +250,7 @@ static const char schema_v7[] =
     "DROP TABLE frames;"
     "ALTER TABLE executions_v7 RENAME TO executions;"
     "ALTER TABLE history_v7 RENAME TO history;"
-    "ALTER TABLE frames_v7 RENAME TO frames;"
-    "CREATE INDEX executions_running ON executions(start_ms, id)"
-    " WHERE status = 'RUNNING';"
-    "CREATE INDEX executions_name ON executions(name);";
+    "ALTER TABLE frames_v7 RENAME TO frames;" EXECUTIONS_V7_INDEXES;
 
 /* A new file gets the last version's schema at once: replaying every
  * step (tables made, filled and dropped) cost 3 ms, which every
@@ -252,19 +261,8 @@ static const char schema_fresh[] =
     " name TEXT NOT NULL, definition TEXT NOT NULL, type TEXT NOT NULL,"
     " role_arn TEXT, created_ms INTEGER NOT NULL, revision_id TEXT,"
     " PRIMARY KEY(arn, revision));"
-    "CREATE TABLE executions(id INTEGER PRIMARY KEY,"
-    " arn TEXT NOT NULL UNIQUE, machine_arn TEXT NOT NULL,"
-    " machine_revision INTEGER NOT NULL, name TEXT NOT NULL,"
-    " type TEXT NOT NULL, status TEXT NOT NULL, input TEXT, output TEXT,"
-    " error TEXT, cause TEXT, start_ms INTEGER NOT NULL, stop_ms INTEGER);"
-    "CREATE INDEX executions_running ON executions(start_ms, id)"
-    " WHERE status = 'RUNNING';"
-    "CREATE INDEX executions_name ON executions(name);"
-    "CREATE TABLE history(exec INTEGER NOT NULL, first INTEGER NOT NULL,"
-    " n INTEGER NOT NULL, events TEXT NOT NULL, PRIMARY KEY(exec, first));"
-    "CREATE TABLE frames(exec INTEGER NOT NULL, id INTEGER NOT NULL,"
-    " parent INTEGER NOT NULL, json TEXT NOT NULL, PRIMARY KEY(exec, id))"
-    " WITHOUT ROWID;"
+    "CREATE TABLE executions" EXECUTIONS_V7 EXECUTIONS_V7_INDEXES
+    "CREATE TABLE history" HISTORY_V7 "CREATE TABLE frames" FRAMES_V7
     "CREATE TABLE functions(name TEXT PRIMARY KEY, command TEXT NOT NULL,"
     " cwd TEXT, env TEXT, timeout_s INTEGER NOT NULL,"
     " memory_mb INTEGER NOT NULL, concurrency INTEGER NOT NULL,"
