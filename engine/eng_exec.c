@@ -180,10 +180,12 @@ void eng__history_release(eng *e, eng_history *h)
     bt_buf_fini(&h->text);
 }
 
-/* The compact JSON text of v, kept in the frame while v is its input or
- * output: a value is serialised once for its size check, its ...Exited
- * event and the next state's ...Entered event. Values are never changed
- * once made, and the frame holds a reference, so the text stays true. */
+/* The compact JSON text of v, kept in the frame until another value's is
+ * asked for: a value is serialised once for its size check, its ...Exited
+ * event and the next state's ...Entered event (and a task's effective
+ * input once for its TaskScheduled event and its payload). Values are
+ * never changed once made, and the frame holds a reference, so the text
+ * stays true. */
 const char *eng__value_text(eng_frame *f, json_object *v, size_t *n)
 {
     /* Never empty once made ("null" at least); a reused frame's buffer

@@ -365,8 +365,8 @@ void eng__frame_pool_free(eng *e);
 json_object *eng__context(eng_frame *f, json_object *map_item);
 /* The same with $$ made only if an expression reads it (most states never
  * do); json_object_put(lazy->made) when done. */
-/* The compact JSON text of v ("null" for NULL), cached in f while v is
- * its input or output. */
+/* The compact JSON text of v ("null" for NULL), cached in f until another
+ * value's is asked for (eng_exec.c). */
 const char *eng__value_text(eng_frame *f, json_object *v, size_t *n);
 void eng__sl_ctx_lazy(eng_frame *f, sl_ctx *c, sl_lazy *lazy);
 void eng__sl_ctx(eng_frame *f, sl_ctx *c, json_object *context);

@@ -94,20 +94,20 @@ static void details_open(const eng_frame *f, bool legacy_kind, bt_buf *b)
     bt_buf_json_str(b, r, strlen(r));
 }
 
-/* [,]"key":"<v as compact JSON, as a JSON string>" */
-static void put_value_string(bt_buf *b, bool comma, const char *key,
-                             json_object *v)
+/* [,]"key":"<v as compact JSON, as a JSON string>". The text is the
+ * frame's (eng__value_text): a Lambda ARN task's payload is the same
+ * value, sent as that text (payload_bytes). */
+static void put_value_string(eng_frame *f, bt_buf *b, bool comma,
+                             const char *key, json_object *v)
 {
-    bt_buf text;
-    bt_buf_init(&text);
-    bt_buf_json(&text, v);
+    size_t n;
+    const char *text = eng__value_text(f, v, &n);
     if (comma)
         bt_buf_putc(b, ',');
     bt_buf_putc(b, '"');
     bt_buf_puts(b, key);
     bt_buf_lit(b, "\":");
-    bt_buf_json_str(b, text.data ? text.data : "", text.len);
-    bt_buf_fini(&text);
+    bt_buf_json_str(b, text, n);
 }
 
 static json_object *task_details(eng_frame *f)
@@ -302,7 +302,7 @@ void eng__task_succeeded(eng_frame *f, json_object *result)
     bt_buf d;
     bt_buf_init(&d);
     details_open(f, legacy(f), &d);
-    put_value_string(&d, !legacy(f), "output", result);
+    put_value_string(f, &d, !legacy(f), "output", result);
     bt_buf_lit(&d, ",\"outputDetails\":{\"truncated\":false}}");
     eng__event_text(f->ex, f,
                     legacy(f) ? "LambdaFunctionSucceeded" : "TaskSucceeded",
@@ -387,12 +387,12 @@ static void schedule(eng_frame *f, json_object *eff, const char *fn,
         bt_buf_lit(&d, "\"resource\":");
         bt_buf_json_str(&d, arn, strlen(arn));
         free(arn);
-        put_value_string(&d, true, "input", eff);
+        put_value_string(f, &d, true, "input", eff);
         bt_buf_lit(&d, ",\"inputDetails\":{\"truncated\":false}");
     } else {
         bt_buf_lit(&d, ",\"region\":");
         bt_buf_json_str(&d, e->region, strlen(e->region));
-        put_value_string(&d, true, "parameters", eff);
+        put_value_string(f, &d, true, "parameters", eff);
     }
     if (timeout_s > 0) {
         bt_buf_lit(&d, ",\"timeoutInSeconds\":");
@@ -432,7 +432,9 @@ static char *payload_bytes(eng_frame *f, json_object *payload)
 {
     if (!legacy(f) && json_object_is_type(payload, json_type_string))
         return bt_xstrdup(json_object_get_string(payload));
-    return bt_xstrdup(bt_json_compact(payload));
+    size_t n;
+    const char *text = eng__value_text(f, payload, &n);
+    return bt_xstrndup(text, n);
 }
 
 void eng__task_failed(eng_frame *f, const sl_error *err)
@@ -569,7 +571,7 @@ static void task_begin(eng_frame *f, bool resume)
     if (!resume)
         schedule(f, eff, fn, timeout_s, heartbeat_s);
     json_object *payload = payload_of(f, eff);
-    if (!eng__function_find(e, fn)) {
+    if (!bound) {
         char *arn = eng__function_arn(e, fn);
         char *cause = bt_xasprintf(
             "Function not found: %s:$LATEST (Service: AWSLambda; Status "
