@@ -319,6 +319,9 @@ int eng_open(const eng_opts *opts, eng **out, char **err)
     e->opts = *opts;
     e->region = bt_xstrdup(opts->region ? opts->region : "us-east-1");
     e->account = bt_xstrdup(opts->account ? opts->account : "123456789012");
+    /* The role of machines created without one, named in every
+     * ExecutionStarted and $$.Execution. */
+    e->default_role = bt_xasprintf("arn:aws:iam::%s:role/baton", e->account);
     e->rng_state = os_seed();
     e->rng.next = rng_next;
     e->rng.ud = &e->rng_state;
@@ -418,6 +421,7 @@ void eng_close(eng *e)
     free(e->effects);
     free(e->region);
     free(e->account);
+    free(e->default_role);
     free(e);
 }
 

@@ -255,6 +255,7 @@ struct eng {
     size_t npending, cappending;
     char *region;
     char *account;
+    char *default_role; /* arn:aws:iam::<account>:role/baton */
     uv_loop_t loop;
     store *st;
     eng_exec *execs;

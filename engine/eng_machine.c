@@ -28,8 +28,7 @@ static const char *type_name(sl_machine_type t)
 
 static char *role_or_default(eng *e, const char *role)
 {
-    return role ? bt_xstrdup(role)
-                : bt_xasprintf("arn:aws:iam::%s:role/baton", e->account);
+    return bt_xstrdup(role ? role : e->default_role);
 }
 
 /* The defaults AWS echoes for machines created without them. */

@@ -38,9 +38,8 @@ static json_object *child_context(eng_exec *x, eng_child *c, json_object *input,
     json_object_object_add(ex, "Input", json_object_get(input));
     json_object_object_add(ex, "StartTime", json_object_new_string(ts));
     json_object_object_add(ex, "Name", json_object_new_string(c->name));
-    char *role = bt_xasprintf("arn:aws:iam::%s:role/baton", x->e->account);
-    json_object_object_add(ex, "RoleArn", json_object_new_string(role));
-    free(role);
+    json_object_object_add(ex, "RoleArn",
+                           json_object_new_string(x->e->default_role));
     json_object_object_add(ex, "RedriveCount", json_object_new_int(0));
     json_object_object_add(ctx, "Execution", ex);
     json_object *sm = json_object_new_object();

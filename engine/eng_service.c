@@ -89,9 +89,8 @@ json_object *eng__exec_context(eng_exec *x)
     json_object_object_add(ex, "Input", json_object_get(x->input));
     json_object_object_add(ex, "StartTime", json_object_new_string(ts));
     json_object_object_add(ex, "Name", json_object_new_string(x->name));
-    char *role = bt_xasprintf("arn:aws:iam::%s:role/baton", x->e->account);
-    json_object_object_add(ex, "RoleArn", json_object_new_string(role));
-    free(role);
+    json_object_object_add(ex, "RoleArn",
+                           json_object_new_string(x->e->default_role));
     if (x->type == SL_MACHINE_STANDARD)
         json_object_object_add(ex, "RedriveCount", json_object_new_int(0));
     json_object_object_add(c, "Execution", ex);
@@ -267,13 +266,8 @@ static void start_run(eng_exec *x, const store_machine *m, const char *text)
     bt_buf_lit(&d, "{\"input\":");
     bt_buf_json_str(&d, text, strlen(text));
     bt_buf_lit(&d, ",\"inputDetails\":{\"truncated\":false},\"roleArn\":");
-    if (m->role_arn) {
-        bt_buf_json_str(&d, m->role_arn, strlen(m->role_arn));
-    } else {
-        char *role = bt_xasprintf("arn:aws:iam::%s:role/baton", e->account);
-        bt_buf_json_str(&d, role, strlen(role));
-        free(role);
-    }
+    const char *role = m->role_arn ? m->role_arn : e->default_role;
+    bt_buf_json_str(&d, role, strlen(role));
     bt_buf_putc(&d, '}');
     eng__event_text(x, NULL, "ExecutionStarted", d.data, d.len, 0);
     bt_buf_fini(&d);
