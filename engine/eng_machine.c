@@ -21,11 +21,6 @@ char *eng_machine_arn(eng *e, const char *name)
                         e->account, name);
 }
 
-static const char *type_name(sl_machine_type t)
-{
-    return t == SL_MACHINE_EXPRESS ? "EXPRESS" : "STANDARD";
-}
-
 static char *role_or_default(eng *e, const char *role)
 {
     return bt_xstrdup(role ? role : e->default_role);
@@ -92,7 +87,7 @@ int eng_machine_create(eng *e, const char *name, const char *definition,
     if (rc == 0) {
         /* AWS compares the exact definition string and the type. */
         bool same = !strcmp(cur.definition, definition) &&
-                    !strcmp(cur.type, type_name(type));
+                    !strcmp(cur.type, sl_machine_type_name(type));
         store_machine_fini(&cur);
         if (!same)
             *err = bt_xasprintf("State Machine Already Exists: '%s'", arn);
@@ -109,7 +104,7 @@ int eng_machine_create(eng *e, const char *name, const char *definition,
     store_machine m = {arn,
                        (char *)name,
                        (char *)definition,
-                       (char *)type_name(type),
+                       (char *)sl_machine_type_name(type),
                        (char *)role_arn,
                        eng__now_ms(),
                        1,

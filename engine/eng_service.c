@@ -10,17 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static char *machine_arn(eng *e, const char *name)
-{
-    return bt_xasprintf("arn:aws:states:%s:%s:stateMachine:%s", e->region,
-                        e->account, name);
-}
-
-static const char *type_name(sl_machine_type t)
-{
-    return t == SL_MACHINE_EXPRESS ? "EXPRESS" : "STANDARD";
-}
-
 /* Commits a service call's writes (outside the pump). */
 static int commit(eng *e, char **err)
 {
@@ -41,12 +30,12 @@ int eng_machine_put(eng *e, const char *name, const char *definition,
     if (sl_machine_compile(definition, strlen(definition), &o, &m, diags))
         return BT_EINVALID;
     sl_machine_free(m);
-    char *a = machine_arn(e, name);
+    char *a = eng_machine_arn(e, name);
     store_machine cur;
     memset(&cur, 0, sizeof cur);
     int rc = store_machine_get(e->st, a, 0, &cur);
     if (rc == 0 && !strcmp(cur.definition, definition) &&
-        !strcmp(cur.type, type_name(type))) {
+        !strcmp(cur.type, sl_machine_type_name(type))) {
         store_machine_fini(&cur);
         *arn = a;
         return 0;
@@ -54,7 +43,7 @@ int eng_machine_put(eng *e, const char *name, const char *definition,
     store_machine m2 = {a,
                         (char *)name,
                         (char *)definition,
-                        (char *)type_name(type),
+                        (char *)sl_machine_type_name(type),
                         NULL,
                         eng__now_ms(),
                         rc == 0 ? cur.revision + 1 : 1,

@@ -37,6 +37,11 @@ bool sl_machine_type_parse(const char *s, sl_machine_type *out)
     return true;
 }
 
+const char *sl_machine_type_name(sl_machine_type t)
+{
+    return t == SL_MACHINE_EXPRESS ? "EXPRESS" : "STANDARD";
+}
+
 static void scope_free(sl_scope *sc)
 {
     for (size_t i = 0; i < sc->nstates; i++) {

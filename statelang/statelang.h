@@ -69,6 +69,8 @@ void sl_machine_free(sl_machine *m);
 
 /* Parses "STANDARD" / "EXPRESS"; returns false for anything else. */
 bool sl_machine_type_parse(const char *s, sl_machine_type *out);
+/* The other way: "STANDARD" or "EXPRESS". */
+const char *sl_machine_type_name(sl_machine_type t);
 
 /* ---- Running a machine: the pure pieces the engine drives
  * ---------------------
