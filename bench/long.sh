@@ -56,7 +56,7 @@ ts = [e["timestamp"] for e in ev]
 n = len(ts)
 # The first quarter of the history (from the 100th event) against the
 # last. Stamps are milliseconds, and about every 80,000 events the store
-# starts its WAL over with a checkpoint on the loop (5 ms, once; see
+# starts its WAL over with a checkpoint on the loop (6-12 ms, once; see
 # docs/performance.md): it lands in one quarter or the other, which moved
 # the plain ratio between 1.0x and 1.7x from run to run with no trend. So
 # each quarter is also measured as 10,000-event windows every 1,000 events,
